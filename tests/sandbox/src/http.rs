@@ -1,0 +1,276 @@
+//! HTTP plumbing shared by every fake route: the request log, CORS, injected faults, and the
+//! control routes under `/__sandbox/` that tests use to switch them at run time.
+
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::Response;
+use axum::Router;
+use serde_json::{json, Value};
+
+use crate::fed_ledger::Reply;
+use crate::{Config, Fault, FaultMode, LoggedRequest, Sandbox, LOG_LIMIT};
+
+/// Prefix of the fake fed-ledger API.
+const API_PREFIX: &str = "/api/v1/";
+/// Prefix of the control routes (never logged, always CORS-enabled, never faulted).
+const CONTROL_PREFIX: &str = "/__sandbox/";
+/// Largest request body the sandbox reads.
+const BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// The whole sandbox as one axum router.
+pub fn router(sandbox: Sandbox) -> Router {
+    Router::new().fallback(handle).with_state(sandbox)
+}
+
+async fn handle(State(sandbox): State<Sandbox>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_string();
+    let query = parts.uri.query().unwrap_or("").to_string();
+    let origin = parts.headers.get(header::ORIGIN).cloned();
+
+    if let Some(control) = path.strip_prefix(CONTROL_PREFIX) {
+        let body = axum::body::to_bytes(body, BODY_LIMIT)
+            .await
+            .unwrap_or_default();
+        let mut response = control_route(&sandbox, &parts.method, control, &body);
+        add_cors(response.headers_mut(), origin.as_ref());
+        return response;
+    }
+
+    let cors = {
+        let mut inner = sandbox.lock();
+        inner.log.push_back(LoggedRequest {
+            method: parts.method.to_string(),
+            path: path.clone(),
+            query: query.clone(),
+            headers: parts
+                .headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
+                .collect(),
+        });
+        while inner.log.len() > LOG_LIMIT {
+            inner.log.pop_front();
+        }
+        inner.config.cors
+    };
+
+    if parts.method == Method::OPTIONS {
+        // Without CORS the real FastAPI app has no OPTIONS handler: 405, no CORS headers.
+        let mut response = if cors {
+            empty(StatusCode::NO_CONTENT)
+        } else {
+            json_response(405, &json!({ "detail": "Method Not Allowed" }))
+        };
+        if cors {
+            add_cors(response.headers_mut(), origin.as_ref());
+        }
+        return response;
+    }
+
+    let route = path.strip_prefix(API_PREFIX).unwrap_or("");
+    let fault = take_fault(&sandbox, route);
+    if let Some(fault) = &fault {
+        if fault.delay_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+        }
+    }
+
+    let reply = api_reply(&sandbox, &parts.method, &path, &query);
+    let mut response = match fault {
+        Some(fault) => faulty_response(&fault, &reply),
+        None => json_response(reply.status, &reply.body),
+    };
+    if cors {
+        add_cors(response.headers_mut(), origin.as_ref());
+    }
+    response
+}
+
+/// Route an API request to the fake that serves it.
+fn api_reply(sandbox: &Sandbox, method: &Method, path: &str, query: &str) -> Reply {
+    let Some(route) = path.strip_prefix(API_PREFIX) else {
+        return Reply::not_found();
+    };
+    let query: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+    let call = {
+        let mut inner = sandbox.lock();
+        if route == "tasks/list" {
+            inner.list_calls += 1;
+        }
+        inner.list_calls
+    };
+    match sandbox.data.get(route, &query, call) {
+        Some(reply) if *method == Method::GET || *method == Method::HEAD => reply,
+        Some(_) => Reply {
+            status: 405,
+            body: json!({ "detail": "Method Not Allowed" }),
+        },
+        None => Reply::not_found(),
+    }
+}
+
+/// The first fault matching `route`, counting it against its `times`.
+fn take_fault(sandbox: &Sandbox, route: &str) -> Option<Fault> {
+    let mut inner = sandbox.lock();
+    let faults = &mut inner.config.faults;
+    let index = faults
+        .iter()
+        .position(|f| f.route == "*" || f.route.trim_matches('/') == route)?;
+    let fault = faults[index].clone();
+    if let Some(times) = &mut faults[index].times {
+        *times = times.saturating_sub(1);
+        if *times == 0 {
+            faults.remove(index);
+        }
+    }
+    Some(fault)
+}
+
+fn faulty_response(fault: &Fault, reply: &Reply) -> Response {
+    match fault.mode {
+        FaultMode::Delay => json_response(reply.status, &reply.body),
+        FaultMode::Status => {
+            let status = fault.status.unwrap_or(500);
+            match &fault.body {
+                Some(body) => {
+                    let kind = if body.trim_start().starts_with(['{', '[']) {
+                        "application/json"
+                    } else {
+                        "text/html"
+                    };
+                    raw_response(status, kind, Body::from(body.clone()))
+                }
+                None => default_error(status),
+            }
+        }
+        FaultMode::Malformed => raw_response(
+            200,
+            "application/json",
+            Body::from("{\"detail\": [1, 2,, <html>oops"),
+        ),
+        FaultMode::WrongShape => json_response(200, &json!({ "message": "maintenance" })),
+        FaultMode::Truncated => {
+            let full = serde_json::to_vec(&reply.body).unwrap_or_default();
+            let half = Bytes::copy_from_slice(&full[..full.len() / 2]);
+            // Announce the full length, send half, then fail the body: hyper drops the
+            // connection, and the client sees a body cut short, as with a proxy dying mid-answer.
+            let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+                Ok(half),
+                Err(std::io::Error::other("sandbox: truncated on purpose")),
+            ];
+            let mut response = raw_response(
+                reply.status,
+                "application/json",
+                Body::from_stream(futures_util::stream::iter(chunks)),
+            );
+            response
+                .headers_mut()
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(full.len()));
+            response
+        }
+    }
+}
+
+/// What the real stack answers for a status with no body of our choosing.
+fn default_error(status: u16) -> Response {
+    match status {
+        // Gateways in front of the API answer with their own HTML pages.
+        502..=504 => {
+            let reason = StatusCode::from_u16(status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("Error");
+            let page = format!(
+                "<html><head><title>{status} {reason}</title></head><body><center><h1>{status} {reason}</h1></center><hr><center>nginx</center></body></html>"
+            );
+            raw_response(status, "text/html", Body::from(page))
+        }
+        429 => json_response(
+            429,
+            &json!({ "detail": "Rate limit exceeded: 60 per 1 minute" }),
+        ),
+        _ => json_response(status, &json!({ "detail": "Internal Server Error" })),
+    }
+}
+
+fn control_route(sandbox: &Sandbox, method: &Method, route: &str, body: &[u8]) -> Response {
+    let parsed = |body: &[u8]| serde_json::from_slice::<Value>(body);
+    match (method.as_str(), route) {
+        ("OPTIONS", _) => empty(StatusCode::NO_CONTENT),
+        ("GET", "config") => json_response(200, &json!(sandbox.config())),
+        ("GET", "log") => json_response(200, &json!(sandbox.log())),
+        ("DELETE", "log") => {
+            sandbox.lock().log.clear();
+            empty(StatusCode::NO_CONTENT)
+        }
+        ("POST", "cors") => match parsed(body).map(|v| v["enabled"].as_bool()) {
+            Ok(Some(enabled)) => {
+                sandbox.lock().config.cors = enabled;
+                json_response(200, &json!(sandbox.config()))
+            }
+            _ => json_response(400, &json!({ "detail": "expected {\"enabled\": bool}" })),
+        },
+        ("POST", "faults") => match serde_json::from_slice::<Fault>(body) {
+            Ok(fault) => {
+                sandbox.lock().config.faults.push(fault);
+                json_response(200, &json!(sandbox.config()))
+            }
+            Err(e) => json_response(400, &json!({ "detail": format!("bad fault: {e}") })),
+        },
+        ("DELETE", "faults") => {
+            sandbox.lock().config.faults.clear();
+            json_response(200, &json!(sandbox.config()))
+        }
+        ("POST", "reset") => {
+            let mut inner = sandbox.lock();
+            inner.config = Config::default();
+            inner.log.clear();
+            empty(StatusCode::NO_CONTENT)
+        }
+        _ => json_response(404, &json!({ "detail": "Not Found" })),
+    }
+}
+
+fn add_cors(headers: &mut HeaderMap, origin: Option<&HeaderValue>) {
+    let allow_origin = origin
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from_static("*"));
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, allow_origin);
+    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, HEAD, POST, PUT, DELETE, OPTIONS"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("flock-api-key, content-type, authorization"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+}
+
+fn json_response(status: u16, body: &Value) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    raw_response(status, "application/json", Body::from(bytes))
+}
+
+fn raw_response(status: u16, content_type: &str, body: Body) -> Response {
+    let mut response = Response::new(body);
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    response
+}
+
+fn empty(status: StatusCode) -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = status;
+    response
+}
