@@ -1,0 +1,18 @@
+//! The FLock fed-ledger API as plain Rust: endpoint URLs, response types and their parsing,
+//! and the domain rules the pages show (phases, countdowns, list filtering and sorting).
+//!
+//! Pure by rule: nothing here names `web_sys`, `leptos`, `gloo` or `wasm_bindgen`, so all of
+//! it builds and is tested natively against the fixtures in `tests/fixtures/`.
+
+pub mod error;
+pub mod format;
+pub mod phase;
+pub mod task;
+pub mod task_list;
+pub mod time;
+pub mod url;
+pub mod view;
+
+pub use error::ApiError;
+pub use task::{Task, TaskStatus, TaskType};
+pub use url::ApiBase;

@@ -1,0 +1,171 @@
+//! Endpoint URLs. Every URL is built here from an [`ApiBase`] that holds exactly one trailing
+//! slash and paths that never start with one, so the `//` and `&`-for-`?` mistakes found in
+//! other clients (flocky's `…/api/v1//tasks/submit-result`, `…/{address}&page=1`) cannot happen.
+
+use std::fmt;
+
+/// Where the production fed-ledger API lives.
+pub const PRODUCTION_BASE: &str = "https://fed-ledger-prod.flock.io/api/v1/";
+
+/// The base this build talks to unless the user sets another in Settings: the
+/// `FLOCKBOARD_FLOCK_API` value at build time (the sandbox, for local runs), else production.
+pub fn default_base() -> ApiBase {
+    option_env!("FLOCKBOARD_FLOCK_API")
+        .and_then(|raw| ApiBase::parse(raw).ok())
+        .unwrap_or_else(ApiBase::production)
+}
+
+/// A validated API base URL: `http(s)://host[:port]/path/`, always ending in one `/`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ApiBase(String);
+
+impl ApiBase {
+    /// The production base.
+    pub fn production() -> Self {
+        ApiBase(PRODUCTION_BASE.to_string())
+    }
+
+    /// Check and normalise a base typed by a user: scheme http or https, a host, no query or
+    /// fragment, and exactly one trailing slash.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        let rest = raw
+            .strip_prefix("https://")
+            .or_else(|| raw.strip_prefix("http://"))
+            .ok_or_else(|| "The address must start with https:// (or http:// for a local server).".to_string())?;
+        if rest.contains(['?', '#']) {
+            return Err("The address must not contain a query (?) or fragment (#).".into());
+        }
+        if rest.chars().any(char::is_whitespace) {
+            return Err("The address must not contain spaces.".into());
+        }
+        let host = rest.split('/').next().unwrap_or("");
+        if host.is_empty() || host.starts_with(':') {
+            return Err("The address needs a host name, e.g. https://fed-ledger-prod.flock.io/api/v1/.".into());
+        }
+        let scheme_len = raw.len() - rest.len();
+        let path = rest[host.len()..].trim_end_matches('/');
+        // Collapse runs of slashes inside the path too: `…/api//v1` is never what was meant.
+        let path: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let mut base = format!("{}{}/", &raw[..scheme_len], host);
+        for segment in path {
+            base.push_str(segment);
+            base.push('/');
+        }
+        Ok(ApiBase(base))
+    }
+
+    /// The base as text, with its trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `scheme://host[:port]` of the base: the origin a key entered for it belongs to.
+    pub fn origin(&self) -> &str {
+        let after_scheme = self.0.find("://").map_or(0, |i| i + 3);
+        let end = self.0[after_scheme..]
+            .find('/')
+            .map_or(self.0.len(), |i| after_scheme + i);
+        &self.0[..end]
+    }
+
+    /// A URL for `path` (relative, no leading slash) with `query` pairs, values encoded.
+    pub fn url(&self, path: &str, query: &[(&str, &str)]) -> String {
+        let mut url = format!("{}{}", self.0, path.trim_start_matches('/'));
+        for (i, (key, value)) in query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(&encode_component(key));
+            url.push('=');
+            url.push_str(&encode_component(value));
+        }
+        url
+    }
+
+    /// `GET health`.
+    pub fn health(&self) -> String {
+        self.url("health", &[])
+    }
+
+    /// `GET tasks/get?task_id=…` (detail shape).
+    pub fn task(&self, task_id: u64) -> String {
+        self.url("tasks/get", &[("task_id", &task_id.to_string())])
+    }
+
+    /// `GET tasks/list[?status=…]` (bare array, list shape).
+    pub fn tasks(&self, status: Option<&str>) -> String {
+        match status {
+            Some(status) => self.url("tasks/list", &[("status", status)]),
+            None => self.url("tasks/list", &[]),
+        }
+    }
+}
+
+impl fmt::Display for ApiBase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Percent-encode everything but RFC 3986's unreserved characters.
+pub fn encode_component(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bases_normalise_to_one_trailing_slash() {
+        for raw in [
+            "https://fed-ledger-prod.flock.io/api/v1",
+            "https://fed-ledger-prod.flock.io/api/v1/",
+            " https://fed-ledger-prod.flock.io/api/v1// ",
+            "https://fed-ledger-prod.flock.io//api//v1",
+        ] {
+            assert_eq!(ApiBase::parse(raw).map(|b| b.0), Ok(PRODUCTION_BASE.to_string()), "{raw}");
+        }
+        assert_eq!(ApiBase::parse("http://127.0.0.1:18181").map(|b| b.0), Ok("http://127.0.0.1:18181/".into()));
+    }
+
+    #[test]
+    fn bad_bases_are_refused_with_a_reason() {
+        for raw in ["fed-ledger-prod.flock.io/api/v1", "ftp://x/", "https:///api", "https://x/api?x=1", "https://a b/"] {
+            assert!(ApiBase::parse(raw).is_err(), "{raw} should be refused");
+        }
+    }
+
+    #[test]
+    fn urls_never_have_double_slashes_or_misplaced_ampersands() {
+        // Regression: flocky built `…/api/v1//tasks/submit-result` and `…/{address}&page=1`.
+        let base = ApiBase::production();
+        assert_eq!(base.task(7), "https://fed-ledger-prod.flock.io/api/v1/tasks/get?task_id=7");
+        assert_eq!(base.tasks(None), "https://fed-ledger-prod.flock.io/api/v1/tasks/list");
+        assert_eq!(
+            base.tasks(Some("submission_phase")),
+            "https://fed-ledger-prod.flock.io/api/v1/tasks/list?status=submission_phase"
+        );
+        assert_eq!(base.url("/tasks/submit-result", &[]), "https://fed-ledger-prod.flock.io/api/v1/tasks/submit-result");
+        assert_eq!(base.health(), "https://fed-ledger-prod.flock.io/api/v1/health");
+        for url in [base.task(1), base.tasks(Some("a&b=c")), base.url("x", &[("a", "1"), ("b", "2")])] {
+            assert!(!url["https://".len()..].contains("//"), "{url}");
+            assert_eq!(url.matches('?').count(), 1, "{url}");
+        }
+        assert_eq!(base.tasks(Some("a&b=c")), format!("{PRODUCTION_BASE}tasks/list?status=a%26b%3Dc"));
+    }
+
+    #[test]
+    fn origin_is_scheme_and_host() {
+        assert_eq!(ApiBase::production().origin(), "https://fed-ledger-prod.flock.io");
+        let local = ApiBase::parse("http://127.0.0.1:18181/api/v1").unwrap_or_else(|_| ApiBase::production());
+        assert_eq!(local.origin(), "http://127.0.0.1:18181");
+    }
+}

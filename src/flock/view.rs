@@ -1,0 +1,143 @@
+//! Which view the page shows, read from and written to the URL query string.
+//!
+//! Views live in the query (`?view=task&id=7`), never in the path, so every URL works when
+//! pasted into a fresh tab on a plain static file server, from any sub-path, with no rewrite
+//! rules. Links are built only here ([`View::href`]), never by hand in the views.
+
+use super::task_list::TaskListQuery;
+use super::url::encode_component;
+
+/// A view of the app and its state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum View {
+    /// The task list (the start page).
+    Tasks(TaskListQuery),
+    /// One task in full.
+    Task {
+        /// The task's id.
+        id: u64,
+    },
+    /// Settings.
+    Settings,
+    /// A link the app cannot read, with the reason.
+    Invalid(String),
+}
+
+impl View {
+    /// Read the view from URL query parameters.
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> View {
+        match get("view").as_deref().unwrap_or("tasks") {
+            "tasks" | "" => View::Tasks(TaskListQuery::from_params(get)),
+            "task" => match get("id").map(|id| id.trim().parse::<u64>()) {
+                Some(Ok(id)) => View::Task { id },
+                Some(Err(_)) => View::Invalid(format!(
+                    "“{}” is not a task id: ids are whole numbers, such as 7.",
+                    get("id").unwrap_or_default()
+                )),
+                None => View::Invalid("The link names no task: it lacks `id=`.".into()),
+            },
+            "settings" => View::Settings,
+            other => View::Invalid(format!("There is no view called “{other}”.")),
+        }
+    }
+
+    /// The link to this view: a query string relative to the page (`?view=task&id=7`).
+    pub fn href(&self) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        match self {
+            View::Tasks(query) => {
+                pairs.push(("view", "tasks".into()));
+                pairs.extend(query.params());
+            }
+            View::Task { id } => {
+                pairs.push(("view", "task".into()));
+                pairs.push(("id", id.to_string()));
+            }
+            View::Settings => pairs.push(("view", "settings".into())),
+            View::Invalid(_) => {}
+        }
+        let joined: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
+            .collect();
+        format!("?{}", joined.join("&"))
+    }
+
+    /// The document title for this view.
+    pub fn title(&self) -> String {
+        match self {
+            View::Tasks(_) => "Tasks · flockboard".into(),
+            View::Task { id } => format!("Task {id} · flockboard"),
+            View::Settings => "Settings · flockboard".into(),
+            View::Invalid(_) => "Link not understood · flockboard".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flock::task_list::{SortKey, TaskFilter};
+
+    /// Parse an href the way a browser's URLSearchParams would (enough for these tests).
+    fn parse(href: &str) -> View {
+        let pairs: Vec<(String, String)> = href
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (decode(k), decode(v))
+            })
+            .collect();
+        View::from_params(|key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
+    }
+
+    fn decode(s: &str) -> String {
+        let bytes = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' && i + 2 < bytes.len() {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("00");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(0));
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn every_view_round_trips_through_its_href() {
+        let views = [
+            View::Tasks(TaskListQuery::default()),
+            View::Tasks(TaskListQuery {
+                filter: TaskFilter::All,
+                sort: SortKey::Id,
+                descending: true,
+                search: "a&b=c ü #7".into(),
+            }),
+            View::Task { id: 99_999 },
+            View::Settings,
+        ];
+        for view in views {
+            assert_eq!(parse(&view.href()), view, "{}", view.href());
+        }
+        assert_eq!(View::Task { id: 7 }.href(), "?view=task&id=7");
+    }
+
+    #[test]
+    fn empty_query_is_the_open_task_list() {
+        assert_eq!(parse(""), View::Tasks(TaskListQuery::default()));
+    }
+
+    #[test]
+    fn broken_links_say_what_is_wrong() {
+        assert!(matches!(parse("?view=task&id=seven"), View::Invalid(m) if m.contains("seven")));
+        assert!(matches!(parse("?view=task"), View::Invalid(m) if m.contains("id=")));
+        assert!(matches!(parse("?view=nope"), View::Invalid(m) if m.contains("nope")));
+    }
+}
