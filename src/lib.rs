@@ -1,7 +1,23 @@
 //! flockboard: a static web page for FLock.io participants.
 //!
-//! `flock` is the pure core (no browser); everything else is compiled only for the browser.
+//! Layers, with arrows pointing down only:
+//! - `pages` (one per view) → `components` (reusable pieces)
+//! - browser adapters: `net` (fetch), `storage` (local storage), `remote` (load state)
+//! - the pure core `flock`, which knows nothing of the browser and is tested natively.
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod flock;
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod net;
+#[cfg(target_arch = "wasm32")]
+pub mod pages;
+#[cfg(target_arch = "wasm32")]
+pub mod remote;
+#[cfg(target_arch = "wasm32")]
+pub mod storage;

@@ -1,0 +1,115 @@
+//! The app shell: providers (settings, clock), the router, navigation, and the one place that
+//! maps a [`View`] (read from the URL query) to its page.
+
+use leptos::prelude::*;
+use leptos_router::components::Router;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+
+use crate::components::provide_clock;
+use crate::flock::task_list::TaskListQuery;
+use crate::flock::view::View;
+use crate::pages::{InvalidLinkPage, SettingsPage, TaskPage, TasksPage};
+use crate::storage::{self, Settings};
+
+/// The settings in force, shared by every page.
+#[derive(Clone, Copy)]
+pub struct SettingsContext(pub RwSignal<Settings>);
+
+/// The settings signal; outside the app (a component mounted alone), the defaults.
+pub fn use_settings() -> RwSignal<Settings> {
+    use_context::<SettingsContext>()
+        .map(|SettingsContext(settings)| settings)
+        .unwrap_or_else(|| RwSignal::new(Settings::default()))
+}
+
+/// The current view, read from the URL query (tracked).
+pub fn use_view() -> Memo<View> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        let query = query.read();
+        View::from_params(|key| query.get(key))
+    })
+}
+
+/// Go to `view`, keeping the page's own path (the app may live under any sub-path).
+/// `replace` updates the current history entry instead of adding one (for typing in search).
+pub fn use_go() -> impl Fn(&View, bool) + Clone + 'static {
+    let navigate = use_navigate();
+    let location = use_location();
+    move |view: &View, replace: bool| {
+        let url = format!("{}{}", location.pathname.get_untracked(), view.href());
+        navigate(
+            &url,
+            NavigateOptions {
+                replace,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    }
+}
+
+/// The whole app.
+#[component]
+pub fn App() -> impl IntoView {
+    let (settings, warning) = storage::load();
+    provide_context(SettingsContext(RwSignal::new(settings)));
+    provide_clock();
+    view! {
+        <Router>
+            <Shell startup_warning=warning />
+        </Router>
+    }
+}
+
+/// Which page a view needs; changes only when the page itself changes, so state inside a page
+/// (such as the focus of the search box) survives changes to the rest of the query.
+#[derive(Clone, PartialEq)]
+enum PageKind {
+    Tasks,
+    Task(u64),
+    Settings,
+    Invalid(String),
+}
+
+#[component]
+fn Shell(startup_warning: Option<String>) -> impl IntoView {
+    let view = use_view();
+    let page = Memo::new(move |_| match view.get() {
+        View::Tasks(_) => PageKind::Tasks,
+        View::Task { id } => PageKind::Task(id),
+        View::Settings => PageKind::Settings,
+        View::Invalid(reason) => PageKind::Invalid(reason),
+    });
+    Effect::new(move |_| document().set_title(&view.get().title()));
+    let settings = use_settings();
+    let tasks_href = View::Tasks(TaskListQuery::default()).href();
+    view! {
+        <header class="topbar">
+            <a class="brand" href=tasks_href.clone()>"flockboard"</a>
+            <nav class="topnav" aria-label="Main">
+                <a href=tasks_href class:active=move || matches!(page.get(), PageKind::Tasks | PageKind::Task(_))>
+                    "Tasks"
+                </a>
+                <a href=View::Settings.href() class:active=move || page.get() == PageKind::Settings>
+                    "Settings"
+                </a>
+            </nav>
+        </header>
+        {startup_warning.map(|w| view! { <p class="banner banner--warning" role="status">{w}</p> })}
+        <main class="content">
+            {move || match page.get() {
+                PageKind::Tasks => view! { <TasksPage /> }.into_any(),
+                PageKind::Task(id) => view! { <TaskPage id=id /> }.into_any(),
+                PageKind::Settings => view! { <SettingsPage /> }.into_any(),
+                PageKind::Invalid(reason) => view! { <InvalidLinkPage reason=reason /> }.into_any(),
+            }}
+        </main>
+        <footer class="footer">
+            "FLock API: "
+            <code data-testid="api-base">{move || settings.get().flock_api().to_string()}</code>
+            " · flockboard runs entirely in your browser; nothing passes through a server of ours."
+        </footer>
+    }
+}

@@ -1,0 +1,100 @@
+//! Load state for data fetched from a remote service: loading, ready or failed, with retry.
+//!
+//! Each new load aborts the one before it (and leaving the view aborts the last), so a slow
+//! old answer can never overwrite a newer one.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::AbortController;
+
+use crate::flock::ApiError;
+
+/// Where a load stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Load<T> {
+    /// Waiting for the answer.
+    Loading,
+    /// The data.
+    Ready(T),
+    /// What went wrong.
+    Failed(ApiError),
+}
+
+/// A remote value and the means to load it again.
+pub struct Remote<T: Send + Sync + 'static> {
+    state: RwSignal<Load<T>>,
+    attempt: RwSignal<u32>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Remote<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: Send + Sync + 'static> Copy for Remote<T> {}
+
+impl<T: Clone + Send + Sync + 'static> Remote<T> {
+    /// The current state (tracked).
+    pub fn get(&self) -> Load<T> {
+        self.state.get()
+    }
+
+    /// Load again with the same inputs.
+    pub fn retry(&self) {
+        self.attempt.update(|n| *n += 1);
+    }
+}
+
+/// Load with `fetch(source())`, again whenever what `source` reads changes or on
+/// [`Remote::retry`].
+pub fn use_remote<S, T, Fut>(
+    source: impl Fn() -> S + 'static,
+    fetch: impl Fn(S, AbortController) -> Fut + 'static,
+) -> Remote<T>
+where
+    S: 'static,
+    T: Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, ApiError>> + 'static,
+{
+    let state = RwSignal::new(Load::Loading);
+    let attempt = RwSignal::new(0u32);
+    let running: StoredValue<Option<AbortController>, LocalStorage> = StoredValue::new_local(None);
+    // Which load is the latest: only its answer may be shown.
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let input = source();
+        attempt.track();
+        if let Some(previous) = running.get_value() {
+            previous.abort();
+        }
+        let Ok(controller) = AbortController::new() else {
+            state.set(Load::Failed(ApiError::Network {
+                base: "(this browser cannot make cancellable requests)".into(),
+            }));
+            return;
+        };
+        running.set_value(Some(controller.clone()));
+        generation.update_value(|g| *g += 1);
+        let this_load = generation.get_value();
+        state.set(Load::Loading);
+        let load = fetch(input, controller);
+        spawn_local(async move {
+            let result = load.await;
+            // A load that was replaced, or whose view was left, is stale.
+            if generation.try_get_value() == Some(this_load) {
+                let _ = state.try_set(match result {
+                    Ok(value) => Load::Ready(value),
+                    Err(error) => Load::Failed(error),
+                });
+            }
+        });
+    });
+    on_cleanup(move || {
+        if let Some(Some(controller)) = running.try_get_value() {
+            controller.abort();
+        }
+    });
+    Remote { state, attempt }
+}

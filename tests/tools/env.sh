@@ -1,0 +1,26 @@
+# Sourced by the tool scripts: one shared target dir, the pinned tools first on PATH, no
+# downloads by trunk.
+export PATH="$PWD/tests/e2e/node_modules/.bin:$HOME/.cargo/bin:$PATH" # npm wasm-opt before any other
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/flockboard-target}" # kept across fresh clones
+export TRUNK_OFFLINE=true
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+export SANDBOX_PORT="${SANDBOX_PORT:-18181}"
+export SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
+
+# Wait until something listens on 127.0.0.1:$1 (at most ~15 s).
+wait_for_port() {
+  for _ in $(seq 150); do
+    if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 0.2)" "$1" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "nothing listens on port $1" >&2
+  return 1
+}
+
+# Build the sandbox binary and the release page for the sandbox at $SANDBOX_URL.
+build_for_sandbox() {
+  cargo build --locked --release -p sandbox
+  FLOCKBOARD_FLOCK_API="$SANDBOX_URL/api/v1/" trunk build --release --locked
+}
