@@ -13,13 +13,14 @@ use web_sys::AbortController;
 
 use crate::flock::task::{Task, TaskList};
 use crate::flock::task_list::TaskFilter;
+use crate::flock::url::Endpoint;
 use crate::flock::{ApiBase, ApiError};
 use crate::storage::Settings;
 
-/// GET `url` (under `base`) and return the body of a 2xx answer. `controller` cancels it; the
-/// time limit aborts it through the same controller.
+/// GET `endpoint` (under `base`) and return the body of a 2xx answer. `controller` cancels
+/// it; the time limit aborts it through the same controller.
 pub async fn get_text(
-    url: &str,
+    endpoint: &Endpoint,
     base: &ApiBase,
     timeout_secs: u32,
     controller: &AbortController,
@@ -35,7 +36,9 @@ pub async fn get_text(
         })
     };
     let signal = controller.signal();
-    let response = Request::get(url)
+    let query = endpoint.query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    let response = Request::get(&endpoint.url)
+        .query(query)
         .abort_signal(Some(&signal))
         .send()
         .await
@@ -75,10 +78,10 @@ pub async fn fetch_task_list(
     let base = settings.flock_api();
     let timeout = settings.timeout_secs();
     let requests = filter.statuses().iter().map(|status| {
-        let url = base.tasks(*status);
+        let endpoint = base.tasks(*status);
         let base = base.clone();
         async move {
-            let body = get_text(&url, &base, timeout, controller).await?;
+            let body = get_text(&endpoint, &base, timeout, controller).await?;
             TaskList::parse(&body)
         }
     });

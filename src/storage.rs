@@ -66,6 +66,7 @@ pub fn load() -> (Settings, Option<String>) {
 
 /// Save the settings.
 pub fn save(settings: &Settings) -> Result<(), String> {
-    LocalStorage::set(SETTINGS_KEY, settings)
-        .map_err(|_| "The browser refused to store the settings (storage full or disabled).".to_string())
+    LocalStorage::set(SETTINGS_KEY, settings).map_err(|_| {
+        "The browser refused to store the settings (storage full or disabled).".to_string()
+    })
 }

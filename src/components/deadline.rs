@@ -13,7 +13,8 @@ pub fn Deadline(
 ) -> impl IntoView {
     let now = use_now();
     match at {
-        None => view! { <span class="deadline deadline--unknown" title="Not given">"—"</span> }.into_any(),
+        None => view! { <span class="deadline deadline--unknown" title="Not given">"—"</span> }
+            .into_any(),
         Some(at) => {
             let text = move || {
                 let now = now.get();

@@ -13,7 +13,8 @@ pub fn Description(
 ) -> impl IntoView {
     let blocks = description_blocks(&text);
     if blocks.is_empty() {
-        return view! { <p class="description description--empty">"No description given."</p> }.into_any();
+        return view! { <p class="description description--empty">"No description given."</p> }
+            .into_any();
     }
     let rendered = blocks
         .into_iter()

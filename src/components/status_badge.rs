@@ -13,9 +13,13 @@ pub fn StatusBadge(
     let title = if status.is_known() {
         format!("Status: {}", status.as_api())
     } else {
-        format!("Status “{}” is not one flockboard knows; shown as the API sent it.", status.as_api())
+        format!(
+            "Status “{}” is not one flockboard knows; shown as the API sent it.",
+            status.as_api()
+        )
     };
-    let unknown = (!status.is_known()).then(|| view! { <span class="badge__note">" (unrecognised)"</span> });
+    let unknown =
+        (!status.is_known()).then(|| view! { <span class="badge__note">" (unrecognised)"</span> });
     view! {
         <span class=format!("badge {}", status.css_class()) title=title data-testid="status">
             {status.label()}

@@ -192,7 +192,10 @@ fn validation_line(item: &serde_json::Value) -> String {
                 .collect()
         })
         .unwrap_or_default();
-    let msg = item.get("msg").and_then(|m| m.as_str()).unwrap_or("invalid");
+    let msg = item
+        .get("msg")
+        .and_then(|m| m.as_str())
+        .unwrap_or("invalid");
     if place.is_empty() {
         msg.to_string()
     } else {
@@ -215,9 +218,15 @@ mod tests {
 
     #[test]
     fn fastapi_details_are_quoted() {
-        assert_eq!(server_detail(r#"{"detail":"Task not found"}"#).as_deref(), Some("Task not found"));
+        assert_eq!(
+            server_detail(r#"{"detail":"Task not found"}"#).as_deref(),
+            Some("Task not found")
+        );
         let v = r#"{"detail":[{"type":"missing","loc":["query","task_id"],"msg":"Field required","input":null}]}"#;
-        assert_eq!(server_detail(v).as_deref(), Some("query.task_id: Field required"));
+        assert_eq!(
+            server_detail(v).as_deref(),
+            Some("query.task_id: Field required")
+        );
     }
 
     #[test]
@@ -226,12 +235,17 @@ mod tests {
         assert_eq!(server_detail(page).as_deref(), Some("502 Bad Gateway"));
         assert_eq!(server_detail("<html><body>x</body></html>"), None);
         assert_eq!(server_detail("   "), None);
-        assert_eq!(server_detail(&"x".repeat(1000)).map(|s| s.chars().count()), Some(301));
+        assert_eq!(
+            server_detail(&"x".repeat(1000)).map(|s| s.chars().count()),
+            Some(301)
+        );
     }
 
     #[test]
     fn messages_name_the_cause_and_the_remedy() {
-        let cors = ApiError::Network { base: "https://fed-ledger-prod.flock.io/api/v1/".into() };
+        let cors = ApiError::Network {
+            base: "https://fed-ledger-prod.flock.io/api/v1/".into(),
+        };
         assert!(cors.explanation().contains("CORS"));
         assert!(cors.explanation().contains("Settings"));
         let e = ApiError::status(502, "<title>502 Bad Gateway</title>");

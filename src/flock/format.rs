@@ -52,8 +52,24 @@ pub enum Block {
 
 /// Tags that end a block of text.
 const BLOCK_TAGS: [&str; 18] = [
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote",
-    "section", "article", "pre", "hr",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "blockquote",
+    "section",
+    "article",
+    "pre",
+    "hr",
 ];
 /// Tags whose content is not text for people and is dropped whole.
 const DROPPED_TAGS: [&str; 8] = [
@@ -123,7 +139,12 @@ fn parse_tag(s: &str) -> Option<Tag> {
     let after = s.strip_prefix('<')?;
     if let Some(comment) = after.strip_prefix("!--") {
         let end = comment.find("-->").map_or(s.len(), |i| 1 + 3 + i + 3);
-        return Some(Tag { name: String::new(), closing: false, self_closing: true, len: end });
+        return Some(Tag {
+            name: String::new(),
+            closing: false,
+            self_closing: true,
+            len: end,
+        });
     }
     let (closing, body) = match after.strip_prefix('/') {
         Some(b) => (true, b),
@@ -140,7 +161,12 @@ fn parse_tag(s: &str) -> Option<Tag> {
         .collect::<String>()
         .to_ascii_lowercase();
     let self_closing = s[..end].trim_end_matches('>').ends_with('/');
-    Some(Tag { name, closing, self_closing, len: end })
+    Some(Tag {
+        name,
+        closing,
+        self_closing,
+        len: end,
+    })
 }
 
 /// Index just past the `>` that ends the tag at the start of `s`, honouring quoted attribute
@@ -288,9 +314,18 @@ mod tests {
 
     #[test]
     fn stray_angle_brackets_and_unclosed_tags_do_not_eat_text() {
-        assert_eq!(description_blocks("a < b and c > d"), vec![Block::Paragraph("a < b and c > d".into())]);
-        assert_eq!(description_blocks("before <img src=x onerror=alert(1)"), vec![Block::Paragraph("before".into())]);
-        assert_eq!(description_blocks("<!-- note --><p>&#128064; &#x1F440; &bogus; &</p>"), vec![Block::Paragraph("👀 👀 &bogus; &".into())]);
+        assert_eq!(
+            description_blocks("a < b and c > d"),
+            vec![Block::Paragraph("a < b and c > d".into())]
+        );
+        assert_eq!(
+            description_blocks("before <img src=x onerror=alert(1)"),
+            vec![Block::Paragraph("before".into())]
+        );
+        assert_eq!(
+            description_blocks("<!-- note --><p>&#128064; &#x1F440; &bogus; &</p>"),
+            vec![Block::Paragraph("👀 👀 &bogus; &".into())]
+        );
         assert_eq!(description_blocks(""), Vec::<Block>::new());
     }
 }

@@ -36,7 +36,11 @@ impl Phase {
 
 /// The phase of `task` at `now`.
 pub fn phase_at(task: &Task, now: Instant) -> Phase {
-    match (task.initialized_at, task.submission_ends_at, task.final_validation_ends_at) {
+    match (
+        task.initialized_at,
+        task.submission_ends_at,
+        task.final_validation_ends_at,
+    ) {
         (Some(start), _, _) if now < start => Phase::NotStarted,
         (_, Some(submission), _) if now < submission => Phase::Submission,
         (_, Some(_), Some(end)) if now < end => Phase::FinalValidation,
@@ -111,7 +115,8 @@ mod tests {
 
     fn seven() -> Task {
         let list: Vec<serde_json::Value> =
-            serde_json::from_str(include_str!("../../tests/fixtures/tasks/detail.json")).unwrap_or_default();
+            serde_json::from_str(include_str!("../../tests/fixtures/tasks/detail.json"))
+                .unwrap_or_default();
         list.iter()
             .filter_map(|t| Task::from_json(t).ok())
             .find(|t| t.id == 7)
@@ -125,13 +130,25 @@ mod tests {
     #[test]
     fn phases_follow_the_dates() {
         let task = seven();
-        assert_eq!(phase_at(&task, at("2025-03-01T00:00:00")), Phase::NotStarted);
-        assert_eq!(phase_at(&task, at("2025-04-10T13:09:00")), Phase::Submission);
-        assert_eq!(phase_at(&task, at("2025-04-25T00:00:00")), Phase::FinalValidation);
+        assert_eq!(
+            phase_at(&task, at("2025-03-01T00:00:00")),
+            Phase::NotStarted
+        );
+        assert_eq!(
+            phase_at(&task, at("2025-04-10T13:09:00")),
+            Phase::Submission
+        );
+        assert_eq!(
+            phase_at(&task, at("2025-04-25T00:00:00")),
+            Phase::FinalValidation
+        );
         assert_eq!(phase_at(&task, at("2026-11-25T00:00:00")), Phase::Ended);
         let mut undated = task;
         undated.submission_ends_at = None;
-        assert_eq!(phase_at(&undated, at("2025-04-10T13:09:00")), Phase::Unknown);
+        assert_eq!(
+            phase_at(&undated, at("2025-04-10T13:09:00")),
+            Phase::Unknown
+        );
     }
 
     #[test]
@@ -141,9 +158,15 @@ mod tests {
         assert_eq!(line.phase, Phase::Submission);
         let now = line.now_position.unwrap_or(-1.0);
         let submission_end = line.milestones[1].position;
-        assert!(now > 0.4 && now < submission_end, "now at {now}, submission ends at {submission_end}");
+        assert!(
+            now > 0.4 && now < submission_end,
+            "now at {now}, submission ends at {submission_end}"
+        );
         assert!(line.milestones[0].passed && !line.milestones[1].passed);
         assert_eq!(line.milestones[2].position, 1.0);
-        assert_eq!(timeline(&task, at("2030-01-01T00:00:00")).now_position, Some(1.0));
+        assert_eq!(
+            timeline(&task, at("2030-01-01T00:00:00")).now_position,
+            Some(1.0)
+        );
     }
 }

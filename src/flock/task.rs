@@ -196,7 +196,10 @@ impl Task {
         let id = count(value, "id")
             .ok_or_else(|| ApiError::decode("a task", "it has no integer `id`"))?;
         let empty = Value::Null;
-        let data = value.get("data").filter(|d| d.is_object()).unwrap_or(&empty);
+        let data = value
+            .get("data")
+            .filter(|d| d.is_object())
+            .unwrap_or(&empty);
         let other_data = data
             .as_object()
             .map(|map| {
@@ -232,7 +235,8 @@ impl Task {
 
     /// Read a `tasks/get` body.
     pub fn parse_detail(body: &str) -> Result<Task, ApiError> {
-        let value: Value = serde_json::from_str(body).map_err(|e| ApiError::decode("the task", e))?;
+        let value: Value =
+            serde_json::from_str(body).map_err(|e| ApiError::decode("the task", e))?;
         Task::from_json(&value)
     }
 
@@ -270,13 +274,18 @@ impl TaskList {
         let value: Value =
             serde_json::from_str(body).map_err(|e| ApiError::decode("the task list", e))?;
         let Value::Array(items) = value else {
-            return Err(ApiError::decode("the task list", "expected a JSON array of tasks"));
+            return Err(ApiError::decode(
+                "the task list",
+                "expected a JSON array of tasks",
+            ));
         };
         let mut list = TaskList::default();
         for (index, item) in items.iter().enumerate() {
             match Task::from_json(item) {
                 Ok(task) => list.tasks.push(task),
-                Err(e) => list.unreadable.push(format!("entry {}: {}", index + 1, e.detail())),
+                Err(e) => list
+                    .unreadable
+                    .push(format!("entry {}: {}", index + 1, e.detail())),
             }
         }
         Ok(list)
@@ -309,7 +318,10 @@ mod tests {
 
     fn details() -> Vec<Task> {
         let values: Vec<Value> = serde_json::from_str(DETAIL).unwrap_or_default();
-        values.iter().filter_map(|v| Task::from_json(v).ok()).collect()
+        values
+            .iter()
+            .filter_map(|v| Task::from_json(v).ok())
+            .collect()
     }
 
     #[test]
@@ -322,7 +334,10 @@ mod tests {
         assert_eq!(seven.max_params, Some(15_000_000_000));
         assert_eq!(seven.context_length, Some(8192));
         assert_eq!(seven.recommended_vram.as_deref(), Some("48GB"));
-        assert_eq!(seven.dataset_key.as_deref(), Some("onekey-security/combined.jsonl"));
+        assert_eq!(
+            seven.dataset_key.as_deref(),
+            Some("onekey-security/combined.jsonl")
+        );
         assert_eq!(seven.final_link, None);
         assert!(!seven.is_detail);
         assert_eq!(seven.status, TaskStatus::SubmissionPhase);
@@ -342,13 +357,17 @@ mod tests {
         let one = details.iter().find(|t| t.id == 1);
         assert_eq!(
             one.and_then(|t| t.safe_final_link()),
-            Some("https://huggingface.co/jfranklin-foundry/task-1-microsoft-Phi-3-mini-4k-instruct")
+            Some(
+                "https://huggingface.co/jfranklin-foundry/task-1-microsoft-Phi-3-mini-4k-instruct"
+            )
         );
         let seven = details.iter().find(|t| t.id == 7);
         assert!(seven.is_some_and(|t| t.final_link.is_none() && t.is_detail));
         assert!(seven.is_some_and(|t| t.safe_training_set_url().is_some()));
         assert_eq!(
-            seven.and_then(|t| t.submission_ends_at).map(|t| t.timestamp()),
+            seven
+                .and_then(|t| t.submission_ends_at)
+                .map(|t| t.timestamp()),
             Some(1_745_452_799)
         );
     }
@@ -358,12 +377,24 @@ mod tests {
         let invented: Value = serde_json::from_str(INVENTED).unwrap_or_default();
         let list = TaskList::parse(&invented["list"].to_string()).unwrap_or_default();
         let eleven = list.tasks.iter().find(|t| t.id == 11);
-        assert_eq!(eleven.map(|t| t.status.clone()), Some(TaskStatus::Other("final_validation".into())));
-        assert_eq!(eleven.map(|t| t.status.label()), Some("final validation".into()));
+        assert_eq!(
+            eleven.map(|t| t.status.clone()),
+            Some(TaskStatus::Other("final_validation".into()))
+        );
+        assert_eq!(
+            eleven.map(|t| t.status.label()),
+            Some("final validation".into())
+        );
         let nine = list.tasks.iter().find(|t| t.id == 9);
-        assert_eq!(nine.map(|t| t.task_type.clone()), Some(TaskType::ReinforcementLearning));
+        assert_eq!(
+            nine.map(|t| t.task_type.clone()),
+            Some(TaskType::ReinforcementLearning)
+        );
         let twelve = list.tasks.iter().find(|t| t.id == 12);
-        assert_eq!(twelve.map(|t| t.task_type.label()), Some("<b>training</b>".into()));
+        assert_eq!(
+            twelve.map(|t| t.task_type.label()),
+            Some("<b>training</b>".into())
+        );
     }
 
     #[test]
@@ -373,8 +404,17 @@ mod tests {
         let twelve = detail.iter().find(|t| t["id"] == 12).map(Task::from_json);
         let twelve = twelve.and_then(Result::ok);
         assert!(twelve.as_ref().is_some_and(|t| t.final_link.is_some()));
-        assert_eq!(twelve.and_then(|t| t.safe_final_link().map(str::to_string)), None);
-        for bad in ["javascript:alert(1)", " JavaScript:x", "data:text/html,x", "/relative", "https://x/ y"] {
+        assert_eq!(
+            twelve.and_then(|t| t.safe_final_link().map(str::to_string)),
+            None
+        );
+        for bad in [
+            "javascript:alert(1)",
+            " JavaScript:x",
+            "data:text/html,x",
+            "/relative",
+            "https://x/ y",
+        ] {
             assert!(!is_web_url(bad), "{bad}");
         }
     }
@@ -388,16 +428,31 @@ mod tests {
         assert_eq!(list.unreadable.len(), 2);
         assert_eq!(list.tasks[0].max_params, Some(15_000_000_000));
         assert_eq!(list.tasks[0].context_length, Some(4096));
-        assert_eq!(list.tasks[0].other_data.get("eval_args").map(String::as_str), Some("{\"k\":1}"));
+        assert_eq!(
+            list.tasks[0]
+                .other_data
+                .get("eval_args")
+                .map(String::as_str),
+            Some("{\"k\":1}")
+        );
         assert_eq!(list.tasks[1].initialized_at, None);
         assert_eq!(list.tasks[1].status, TaskStatus::Other(String::new()));
     }
 
     #[test]
     fn non_arrays_and_broken_json_are_decode_errors() {
-        assert!(matches!(TaskList::parse("{\"message\":\"maintenance\"}"), Err(ApiError::Decode { .. })));
-        assert!(matches!(TaskList::parse("[{\"id\": 1, \"ti"), Err(ApiError::Decode { .. })));
-        assert!(matches!(Task::parse_detail("[]"), Err(ApiError::Decode { .. })));
+        assert!(matches!(
+            TaskList::parse("{\"message\":\"maintenance\"}"),
+            Err(ApiError::Decode { .. })
+        ));
+        assert!(matches!(
+            TaskList::parse("[{\"id\": 1, \"ti"),
+            Err(ApiError::Decode { .. })
+        ));
+        assert!(matches!(
+            Task::parse_detail("[]"),
+            Err(ApiError::Decode { .. })
+        ));
     }
 
     #[test]

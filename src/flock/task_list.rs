@@ -107,8 +107,12 @@ impl TaskListQuery {
     /// Read from URL query parameters; unknown values fall back to the defaults.
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
         TaskListQuery {
-            filter: get("status").and_then(|s| TaskFilter::parse(&s)).unwrap_or_default(),
-            sort: get("sort").and_then(|s| SortKey::parse(&s)).unwrap_or_default(),
+            filter: get("status")
+                .and_then(|s| TaskFilter::parse(&s))
+                .unwrap_or_default(),
+            sort: get("sort")
+                .and_then(|s| SortKey::parse(&s))
+                .unwrap_or_default(),
             descending: get("order").is_some_and(|o| o == "desc"),
             search: get("q").unwrap_or_default(),
         }
@@ -197,12 +201,18 @@ mod tests {
     #[test]
     fn sorts_by_deadline_or_id_both_ways() {
         let all = tasks();
-        let mut q = TaskListQuery { sort: SortKey::Id, ..Default::default() };
+        let mut q = TaskListQuery {
+            sort: SortKey::Id,
+            ..Default::default()
+        };
         assert_eq!(ids(&select(&all, &q)), vec![1, 2, 3, 4, 5, 6, 7, 99_999]);
         q.descending = true;
         assert_eq!(ids(&select(&all, &q)), vec![99_999, 7, 6, 5, 4, 3, 2, 1]);
         let by_deadline = TaskListQuery::default();
-        assert_eq!(ids(&select(&all, &by_deadline)), vec![99_999, 1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(
+            ids(&select(&all, &by_deadline)),
+            vec![99_999, 1, 2, 3, 4, 5, 6, 7]
+        );
     }
 
     #[test]
@@ -210,7 +220,10 @@ mod tests {
         let mut all = tasks();
         all[0].submission_ends_at = None; // 99999
         for descending in [false, true] {
-            let q = TaskListQuery { descending, ..Default::default() };
+            let q = TaskListQuery {
+                descending,
+                ..Default::default()
+            };
             assert_eq!(select(&all, &q).last().map(|t| t.id), Some(99_999));
         }
     }
@@ -218,11 +231,19 @@ mod tests {
     #[test]
     fn search_matches_words_anywhere_and_ids() {
         let all = tasks();
-        let q = |s: &str| TaskListQuery { search: s.into(), sort: SortKey::Id, ..Default::default() };
+        let q = |s: &str| TaskListQuery {
+            search: s.into(),
+            sort: SortKey::Id,
+            ..Default::default()
+        };
         assert_eq!(ids(&select(&all, &q("onekey"))), vec![7]);
         assert_eq!(ids(&select(&all, &q("FLOCK agent"))), vec![1, 2]);
         assert_eq!(ids(&select(&all, &q("#5"))), vec![5]);
-        assert_eq!(ids(&select(&all, &q("submissions"))), vec![7], "status label is searchable");
+        assert_eq!(
+            ids(&select(&all, &q("submissions"))),
+            vec![7],
+            "status label is searchable"
+        );
         assert!(select(&all, &q("no-such-thing")).is_empty());
     }
 
@@ -236,7 +257,10 @@ mod tests {
         };
         let pairs = q.params();
         let back = TaskListQuery::from_params(|k| {
-            pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())
+            pairs
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.clone())
         });
         assert_eq!(back, q);
         assert!(TaskListQuery::default().params().is_empty());

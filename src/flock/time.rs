@@ -129,9 +129,18 @@ mod tests {
         let now = at("2025-04-10T13:09:00");
         assert_eq!(relative(now, at("2025-04-12T16:09:00")), "in 2 d 3 h");
         assert_eq!(relative(now, at("2025-04-10T13:04:00")), "5 min ago");
-        assert_eq!(countdown(now, at("2025-04-10T16:13:05")).as_deref(), Some("03:04:05"));
-        assert_eq!(countdown(now, at("2025-04-12T16:09:00")).as_deref(), Some("in 2 d 3 h"));
+        assert_eq!(
+            countdown(now, at("2025-04-10T16:13:05")).as_deref(),
+            Some("03:04:05")
+        );
+        assert_eq!(
+            countdown(now, at("2025-04-12T16:09:00")).as_deref(),
+            Some("in 2 d 3 h")
+        );
         assert_eq!(countdown(now, at("2025-04-10T13:00:00")), None);
-        assert_eq!(format_utc(at("2025-04-23T23:59:59.791348")), "2025-04-23 23:59:59 UTC");
+        assert_eq!(
+            format_utc(at("2025-04-23T23:59:59.791348")),
+            "2025-04-23 23:59:59 UTC"
+        );
     }
 }

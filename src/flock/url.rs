@@ -32,7 +32,9 @@ impl ApiBase {
         let rest = raw
             .strip_prefix("https://")
             .or_else(|| raw.strip_prefix("http://"))
-            .ok_or_else(|| "The address must start with https:// (or http:// for a local server).".to_string())?;
+            .ok_or_else(|| {
+                "The address must start with https:// (or http:// for a local server).".to_string()
+            })?;
         if rest.contains(['?', '#']) {
             return Err("The address must not contain a query (?) or fragment (#).".into());
         }
@@ -41,7 +43,10 @@ impl ApiBase {
         }
         let host = rest.split('/').next().unwrap_or("");
         if host.is_empty() || host.starts_with(':') {
-            return Err("The address needs a host name, e.g. https://fed-ledger-prod.flock.io/api/v1/.".into());
+            return Err(
+                "The address needs a host name, e.g. https://fed-ledger-prod.flock.io/api/v1/."
+                    .into(),
+            );
         }
         let scheme_len = raw.len() - rest.len();
         let path = rest[host.len()..].trim_end_matches('/');
@@ -69,34 +74,61 @@ impl ApiBase {
         &self.0[..end]
     }
 
-    /// A URL for `path` (relative, no leading slash) with `query` pairs, values encoded.
-    pub fn url(&self, path: &str, query: &[(&str, &str)]) -> String {
-        let mut url = format!("{}{}", self.0, path.trim_start_matches('/'));
-        for (i, (key, value)) in query.iter().enumerate() {
-            url.push(if i == 0 { '?' } else { '&' });
-            url.push_str(&encode_component(key));
-            url.push('=');
-            url.push_str(&encode_component(value));
+    /// The endpoint at `path` (relative; a leading slash is ignored) with `query` pairs.
+    pub fn endpoint(&self, path: &str, query: &[(&str, &str)]) -> Endpoint {
+        Endpoint {
+            url: format!("{}{}", self.0, path.trim_start_matches('/')),
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         }
-        url
     }
 
     /// `GET health`.
-    pub fn health(&self) -> String {
-        self.url("health", &[])
+    pub fn health(&self) -> Endpoint {
+        self.endpoint("health", &[])
     }
 
     /// `GET tasks/get?task_id=…` (detail shape).
-    pub fn task(&self, task_id: u64) -> String {
-        self.url("tasks/get", &[("task_id", &task_id.to_string())])
+    pub fn task(&self, task_id: u64) -> Endpoint {
+        self.endpoint("tasks/get", &[("task_id", &task_id.to_string())])
     }
 
     /// `GET tasks/list[?status=…]` (bare array, list shape).
-    pub fn tasks(&self, status: Option<&str>) -> String {
+    pub fn tasks(&self, status: Option<&str>) -> Endpoint {
         match status {
-            Some(status) => self.url("tasks/list", &[("status", status)]),
-            None => self.url("tasks/list", &[]),
+            Some(status) => self.endpoint("tasks/list", &[("status", status)]),
+            None => self.endpoint("tasks/list", &[]),
         }
+    }
+}
+
+/// A request target: the URL without query, and the query pairs, unencoded. Kept apart so the
+/// HTTP client encodes the query exactly once (gloo-net appends a stray `&` to a URL that
+/// already has a query).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// Base plus path, no query.
+    pub url: String,
+    /// Query pairs in order, not yet encoded.
+    pub query: Vec<(String, String)>,
+}
+
+impl fmt::Display for Endpoint {
+    /// The full URL with the query percent-encoded.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.url)?;
+        for (i, (key, value)) in self.query.iter().enumerate() {
+            let separator = if i == 0 { '?' } else { '&' };
+            write!(
+                f,
+                "{separator}{}={}",
+                encode_component(key),
+                encode_component(value)
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -131,14 +163,27 @@ mod tests {
             " https://fed-ledger-prod.flock.io/api/v1// ",
             "https://fed-ledger-prod.flock.io//api//v1",
         ] {
-            assert_eq!(ApiBase::parse(raw).map(|b| b.0), Ok(PRODUCTION_BASE.to_string()), "{raw}");
+            assert_eq!(
+                ApiBase::parse(raw).map(|b| b.0),
+                Ok(PRODUCTION_BASE.to_string()),
+                "{raw}"
+            );
         }
-        assert_eq!(ApiBase::parse("http://127.0.0.1:18181").map(|b| b.0), Ok("http://127.0.0.1:18181/".into()));
+        assert_eq!(
+            ApiBase::parse("http://127.0.0.1:18181").map(|b| b.0),
+            Ok("http://127.0.0.1:18181/".into())
+        );
     }
 
     #[test]
     fn bad_bases_are_refused_with_a_reason() {
-        for raw in ["fed-ledger-prod.flock.io/api/v1", "ftp://x/", "https:///api", "https://x/api?x=1", "https://a b/"] {
+        for raw in [
+            "fed-ledger-prod.flock.io/api/v1",
+            "ftp://x/",
+            "https:///api",
+            "https://x/api?x=1",
+            "https://a b/",
+        ] {
             assert!(ApiBase::parse(raw).is_err(), "{raw} should be refused");
         }
     }
@@ -147,25 +192,49 @@ mod tests {
     fn urls_never_have_double_slashes_or_misplaced_ampersands() {
         // Regression: flocky built `…/api/v1//tasks/submit-result` and `…/{address}&page=1`.
         let base = ApiBase::production();
-        assert_eq!(base.task(7), "https://fed-ledger-prod.flock.io/api/v1/tasks/get?task_id=7");
-        assert_eq!(base.tasks(None), "https://fed-ledger-prod.flock.io/api/v1/tasks/list");
         assert_eq!(
-            base.tasks(Some("submission_phase")),
+            base.task(7).to_string(),
+            "https://fed-ledger-prod.flock.io/api/v1/tasks/get?task_id=7"
+        );
+        assert_eq!(
+            base.tasks(None).to_string(),
+            "https://fed-ledger-prod.flock.io/api/v1/tasks/list"
+        );
+        assert_eq!(
+            base.tasks(Some("submission_phase")).to_string(),
             "https://fed-ledger-prod.flock.io/api/v1/tasks/list?status=submission_phase"
         );
-        assert_eq!(base.url("/tasks/submit-result", &[]), "https://fed-ledger-prod.flock.io/api/v1/tasks/submit-result");
-        assert_eq!(base.health(), "https://fed-ledger-prod.flock.io/api/v1/health");
-        for url in [base.task(1), base.tasks(Some("a&b=c")), base.url("x", &[("a", "1"), ("b", "2")])] {
+        assert_eq!(
+            base.endpoint("/tasks/submit-result", &[]).to_string(),
+            "https://fed-ledger-prod.flock.io/api/v1/tasks/submit-result"
+        );
+        assert_eq!(
+            base.health().to_string(),
+            "https://fed-ledger-prod.flock.io/api/v1/health"
+        );
+        for url in [
+            base.task(1),
+            base.tasks(Some("a&b=c")),
+            base.endpoint("x", &[("a", "1"), ("b", "2")]),
+        ] {
+            let url = url.to_string();
             assert!(!url["https://".len()..].contains("//"), "{url}");
             assert_eq!(url.matches('?').count(), 1, "{url}");
         }
-        assert_eq!(base.tasks(Some("a&b=c")), format!("{PRODUCTION_BASE}tasks/list?status=a%26b%3Dc"));
+        assert_eq!(
+            base.tasks(Some("a&b=c")).to_string(),
+            format!("{PRODUCTION_BASE}tasks/list?status=a%26b%3Dc")
+        );
     }
 
     #[test]
     fn origin_is_scheme_and_host() {
-        assert_eq!(ApiBase::production().origin(), "https://fed-ledger-prod.flock.io");
-        let local = ApiBase::parse("http://127.0.0.1:18181/api/v1").unwrap_or_else(|_| ApiBase::production());
+        assert_eq!(
+            ApiBase::production().origin(),
+            "https://fed-ledger-prod.flock.io"
+        );
+        let local = ApiBase::parse("http://127.0.0.1:18181/api/v1")
+            .unwrap_or_else(|_| ApiBase::production());
         assert_eq!(local.origin(), "http://127.0.0.1:18181");
     }
 }

@@ -20,14 +20,17 @@ pub fn SettingsPage() -> impl IntoView {
     let check = RwSignal::new(None::<Result<String, ApiError>>);
 
     let parsed_base = Memo::new(move |_| ApiBase::parse(&base_input.get()));
-    let parsed_timeout = Memo::new(move |_| {
-        base_timeout(&timeout_input.get())
-    });
+    let parsed_timeout = Memo::new(move |_| base_timeout(&timeout_input.get()));
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (Ok(base), Ok(timeout_secs)) = (parsed_base.get_untracked(), parsed_timeout.get_untracked()) else {
-            message.set(Some((false, "Nothing saved: fix the fields marked above.".into())));
+        let (Ok(base), Ok(timeout_secs)) =
+            (parsed_base.get_untracked(), parsed_timeout.get_untracked())
+        else {
+            message.set(Some((
+                false,
+                "Nothing saved: fix the fields marked above.".into(),
+            )));
             return;
         };
         let next = Settings {
@@ -36,7 +39,10 @@ pub fn SettingsPage() -> impl IntoView {
         };
         match storage::save(&next) {
             Ok(()) => message.set(Some((true, "Saved.".into()))),
-            Err(e) => message.set(Some((false, format!("{e} The settings apply until this tab is closed.")))),
+            Err(e) => message.set(Some((
+                false,
+                format!("{e} The settings apply until this tab is closed."),
+            ))),
         }
         base_input.set(next.flock_api().to_string());
         settings.set(next);
@@ -44,16 +50,25 @@ pub fn SettingsPage() -> impl IntoView {
     let reset = move |_| {
         base_input.set(default_base().to_string());
         timeout_input.set(DEFAULT_TIMEOUT_SECS.to_string());
-        message.set(Some((true, "Defaults restored in the form; save to apply.".into())));
+        message.set(Some((
+            true,
+            "Defaults restored in the form; save to apply.".into(),
+        )));
     };
     let test = move |_| {
-        let Ok(base) = parsed_base.get_untracked() else { return };
-        let timeout = parsed_timeout.get_untracked().unwrap_or(DEFAULT_TIMEOUT_SECS);
+        let Ok(base) = parsed_base.get_untracked() else {
+            return;
+        };
+        let timeout = parsed_timeout
+            .get_untracked()
+            .unwrap_or(DEFAULT_TIMEOUT_SECS);
         check.set(None);
         leptos::task::spawn_local(async move {
             let result = match AbortController::new() {
                 Ok(controller) => get_text(&base.health(), &base, timeout, &controller).await,
-                Err(_) => Err(ApiError::Network { base: base.to_string() }),
+                Err(_) => Err(ApiError::Network {
+                    base: base.to_string(),
+                }),
             };
             let _ = check.try_set(Some(result.map(|body| body.chars().take(200).collect())));
         });

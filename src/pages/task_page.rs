@@ -5,11 +5,12 @@ use leptos::prelude::*;
 use crate::app::use_settings;
 use crate::components::{use_now, Deadline, Description, ErrorPanel, StatusBadge};
 use crate::flock::format::{grouped, human_count};
-use crate::flock::phase::timeline;
+use crate::flock::phase::{timeline, Phase};
 use crate::flock::task::Task;
 use crate::flock::task_list::TaskListQuery;
 use crate::flock::time::{format_duration, format_utc};
 use crate::flock::view::View;
+use crate::flock::TaskStatus;
 use crate::net::fetch_task;
 use crate::remote::{use_remote, Load};
 
@@ -48,8 +49,8 @@ fn TaskDetail(task: Task) -> impl IntoView {
     let loaded_at = now.get_untracked();
     let training = match task.safe_training_set_url() {
         Some(url) => {
-        let expires = loaded_at + chrono::Duration::seconds(TRAINING_URL_LIFETIME_SECS);
-        view! {
+            let expires = loaded_at + chrono::Duration::seconds(TRAINING_URL_LIFETIME_SECS);
+            view! {
             <a class="button" href=url.to_string() rel="noopener noreferrer" target="_blank" data-testid="training-set">
                 "Download training set"
             </a>
@@ -73,16 +74,43 @@ fn TaskDetail(task: Task) -> impl IntoView {
     };
     let facts: Vec<(&str, String, Option<String>)> = vec![
         ("Task id", task.id.to_string(), None),
-        ("Type", task.task_type.label(), Some(task.task_type.as_api().to_string())),
+        (
+            "Type",
+            task.task_type.label(),
+            Some(task.task_type.as_api().to_string()),
+        ),
         (
             "Max parameters",
-            task.max_params.map(human_count).unwrap_or_else(|| "—".into()),
-            task.max_params.map(|p| format!("{} parameters", grouped(p))),
+            task.max_params
+                .map(human_count)
+                .unwrap_or_else(|| "—".into()),
+            task.max_params
+                .map(|p| format!("{} parameters", grouped(p))),
         ),
-        ("Context length", task.context_length.map(|c| format!("{} tokens", grouped(c))).unwrap_or_else(|| "—".into()), None),
-        ("Recommended VRAM", task.recommended_vram.clone().unwrap_or_else(|| "—".into()), None),
-        ("Submission window", task.duration_secs.map(format_duration).unwrap_or_else(|| "—".into()), task.duration_secs.map(|d| format!("{d} s"))),
-        ("Dataset", task.dataset_key.clone().unwrap_or_else(|| "—".into()), None),
+        (
+            "Context length",
+            task.context_length
+                .map(|c| format!("{} tokens", grouped(c)))
+                .unwrap_or_else(|| "—".into()),
+            None,
+        ),
+        (
+            "Recommended VRAM",
+            task.recommended_vram.clone().unwrap_or_else(|| "—".into()),
+            None,
+        ),
+        (
+            "Submission window",
+            task.duration_secs
+                .map(format_duration)
+                .unwrap_or_else(|| "—".into()),
+            task.duration_secs.map(|d| format!("{d} s")),
+        ),
+        (
+            "Dataset",
+            task.dataset_key.clone().unwrap_or_else(|| "—".into()),
+            None,
+        ),
     ];
     let facts = facts
         .into_iter()
@@ -113,7 +141,11 @@ fn TaskDetail(task: Task) -> impl IntoView {
         }
     })
     .collect_view();
-    let title = if task.title.trim().is_empty() { "(untitled)".to_string() } else { task.title.clone() };
+    let title = if task.title.trim().is_empty() {
+        "(untitled)".to_string()
+    } else {
+        task.title.clone()
+    };
     view! {
         <article class="task" data-testid="task-detail" data-task-id=task.id.to_string()>
             <div class="page-head">
@@ -146,13 +178,24 @@ fn TaskDetail(task: Task) -> impl IntoView {
 #[component]
 fn Timeline(task: Task) -> impl IntoView {
     let now = use_now();
+    let listed_open = task.status == TaskStatus::SubmissionPhase;
     let line = Memo::new(move |_| timeline(&task, now.get()));
+    // The API's status and the dates can disagree (a task still "open" after its deadline):
+    // say so rather than pick one silently.
+    let note = move || {
+        (listed_open && line.get().phase != Phase::Submission).then(|| view! {
+            <p class="notice notice--warning" data-testid="status-note">
+                "The API still lists this task as open, but by its dates the submission phase is over."
+            </p>
+        })
+    };
     view! {
         <section class="timeline" data-testid="timeline" aria-label="Task timeline">
             <p class="timeline__phase">
                 "Phase now: "
                 <strong data-testid="phase">{move || line.get().phase.label()}</strong>
             </p>
+            {note}
             <div class="timeline__bar">
                 <div
                     class="timeline__done"

@@ -32,7 +32,13 @@ pub fn TasksPage() -> impl IntoView {
     let tabs = TaskFilter::ALL
         .into_iter()
         .map(|f| {
-            let href = move || View::Tasks(TaskListQuery { filter: f, ..query.get() }).href();
+            let href = move || {
+                View::Tasks(TaskListQuery {
+                    filter: f,
+                    ..query.get()
+                })
+                .href()
+            };
             view! {
                 <a
                     class="tab"
@@ -50,19 +56,37 @@ pub fn TasksPage() -> impl IntoView {
     let on_search = {
         let go = go.clone();
         move |text: String| {
-            go(&View::Tasks(TaskListQuery { search: text, ..query.get_untracked() }), true);
+            go(
+                &View::Tasks(TaskListQuery {
+                    search: text,
+                    ..query.get_untracked()
+                }),
+                true,
+            );
         }
     };
     let on_sort = {
         let go = go.clone();
         move |raw: String| {
             let sort = SortKey::parse(&raw).unwrap_or_default();
-            go(&View::Tasks(TaskListQuery { sort, ..query.get_untracked() }), false);
+            go(
+                &View::Tasks(TaskListQuery {
+                    sort,
+                    ..query.get_untracked()
+                }),
+                false,
+            );
         }
     };
     let on_order = move |_| {
         let current = query.get_untracked();
-        go(&View::Tasks(TaskListQuery { descending: !current.descending, ..current }), false);
+        go(
+            &View::Tasks(TaskListQuery {
+                descending: !current.descending,
+                ..current
+            }),
+            false,
+        );
     };
 
     view! {
@@ -175,9 +199,18 @@ fn TaskTable(list: TaskList, query: Memo<TaskListQuery>) -> impl IntoView {
 }
 
 fn task_row(task: &Task) -> impl IntoView {
-    let title = if task.title.trim().is_empty() { "(untitled)".to_string() } else { task.title.clone() };
-    let params_exact = task.max_params.map(|p| format!("{} parameters", grouped(p)));
-    let params = task.max_params.map(human_count).unwrap_or_else(|| "—".into());
+    let title = if task.title.trim().is_empty() {
+        "(untitled)".to_string()
+    } else {
+        task.title.clone()
+    };
+    let params_exact = task
+        .max_params
+        .map(|p| format!("{} parameters", grouped(p)));
+    let params = task
+        .max_params
+        .map(human_count)
+        .unwrap_or_else(|| "—".into());
     view! {
         <tr data-testid="task-row" data-task-id=task.id.to_string()>
             <td class="mono">{format!("#{}", task.id)}</td>

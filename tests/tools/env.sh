@@ -24,3 +24,6 @@ build_for_sandbox() {
   cargo build --locked --release -p sandbox
   FLOCKBOARD_FLOCK_API="$SANDBOX_URL/api/v1/" trunk build --release --locked
 }
+
+# `cargo test --target wasm32-unknown-unknown` runs the browser tests in headless Chromium.
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner

@@ -120,7 +120,12 @@ impl Data {
 
     /// Answer `GET /api/v1/{route}`; `None` when no such route exists.
     pub fn get(&self, route: &str, query: &[(String, String)], call: u64) -> Option<Reply> {
-        let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let param = |name: &str| {
+            query
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
         Some(match route {
             "health" => Reply::ok(json!({ "status": "ok" })),
             "tasks/get" => self.task(param("task_id")),

@@ -158,15 +158,21 @@ fn faulty_response(fault: &Fault, reply: &Reply) -> Response {
             let half = Bytes::copy_from_slice(&full[..full.len() / 2]);
             // Announce the full length, send half, then fail the body: hyper drops the
             // connection, and the client sees a body cut short, as with a proxy dying mid-answer.
-            let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-                Ok(half),
-                Err(std::io::Error::other("sandbox: truncated on purpose")),
-            ];
-            let mut response = raw_response(
-                reply.status,
-                "application/json",
-                Body::from_stream(futures_util::stream::iter(chunks)),
-            );
+            // The pause lets the headers and the first half reach the client before the drop.
+            let stream = futures_util::stream::unfold(Some(half), |step| async move {
+                match step {
+                    Some(half) => Some((Ok::<Bytes, std::io::Error>(half), None)),
+                    None => {
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        Some((
+                            Err(std::io::Error::other("sandbox: truncated on purpose")),
+                            None,
+                        ))
+                    }
+                }
+            });
+            let mut response =
+                raw_response(reply.status, "application/json", Body::from_stream(stream));
             response
                 .headers_mut()
                 .insert(header::CONTENT_LENGTH, HeaderValue::from(full.len()));

@@ -1,0 +1,110 @@
+//! Browser tests: run in headless Chromium by `wasm-bindgen-test-runner` (see `tests/tools/test.sh`),
+//! against the sandbox at `SANDBOX_URL` (read at build time; the test script starts it).
+//! Natively this file compiles to nothing.
+
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use flockboard::components::Description;
+use flockboard::flock::url::ApiBase;
+use flockboard::flock::ApiError;
+use flockboard::net::get_text;
+use flockboard::storage::{self, Settings};
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::AbortController;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn sandbox() -> ApiBase {
+    let url = option_env!("SANDBOX_URL").unwrap_or("http://127.0.0.1:18181");
+    ApiBase::parse(&format!("{url}/api/v1/")).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn settings_round_trip_through_local_storage() {
+    LocalStorage::clear();
+    let saved = Settings {
+        flock_api_base: Some("https://example.org/api/v1/".into()),
+        timeout_secs: 7,
+    };
+    storage::save(&saved).unwrap();
+    assert_eq!(storage::load(), (saved, None));
+    LocalStorage::clear();
+}
+
+#[wasm_bindgen_test]
+fn unreadable_settings_fall_back_to_defaults_and_say_so() {
+    // Regression guard: a corrupt entry must never block start-up.
+    LocalStorage::raw()
+        .set_item("flockboard.settings", "{oops")
+        .unwrap();
+    let (settings, warning) = storage::load();
+    assert_eq!(settings, Settings::default());
+    assert!(warning.unwrap().contains("could not be read"));
+    LocalStorage::clear();
+}
+
+#[wasm_bindgen_test]
+async fn health_is_read_from_the_sandbox() {
+    let base = sandbox();
+    let controller = AbortController::new().unwrap();
+    let body = get_text(&base.health(), &base, 10, &controller)
+        .await
+        .unwrap();
+    assert_eq!(body, r#"{"status":"ok"}"#);
+}
+
+#[wasm_bindgen_test]
+async fn error_statuses_carry_the_server_detail() {
+    let base = sandbox();
+    let controller = AbortController::new().unwrap();
+    let error = get_text(&base.task(4242), &base, 10, &controller)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        ApiError::Status {
+            code: 404,
+            detail: Some("Task not found".into())
+        }
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_closed_port_is_a_network_error_naming_the_base() {
+    // Port 9 (discard) is closed on loopback here: the fetch is refused outright.
+    let base = ApiBase::parse("http://127.0.0.1:9/api/v1/").unwrap();
+    let controller = AbortController::new().unwrap();
+    let error = get_text(&base.health(), &base, 10, &controller)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error,
+        ApiError::Network {
+            base: "http://127.0.0.1:9/api/v1/".into()
+        }
+    );
+}
+
+#[wasm_bindgen_test]
+fn hostile_descriptions_render_as_text_only() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    let hostile = "<p>Hi <b>there</b></p><img src=x onerror=alert(1)><script>alert(2)</script><a href=\"javascript:alert(3)\">x</a>";
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        view! { <Description text=hostile.to_string() /> }
+    });
+    assert_eq!(
+        host.query_selector_all("img, script, a, b")
+            .unwrap()
+            .length(),
+        0
+    );
+    assert_eq!(host.query_selector_all("p").unwrap().length(), 2);
+    assert_eq!(host.inner_text(), "Hi there\n\nx");
+    drop(handle);
+}

@@ -1,0 +1,339 @@
+// End-to-end tests: the release build of flockboard, served from a sub-path by a plain static
+// file server, driven in headless Chromium (Debian's, through playwright-core) against the
+// sandbox FLock API. Runs on Node 20; no test framework, so nothing is downloaded.
+//
+// Environment:
+//   APP_URL      the page, e.g. http://127.0.0.1:18080/apps/flockboard/  (trailing slash)
+//   SANDBOX_URL  the sandbox, e.g. http://127.0.0.1:18181
+//   OUT          folder for screenshots (created)
+// Prints one line per test and ends with `e2e: N passed, M failed`; exits 1 on any failure.
+
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+
+const APP_URL = process.env.APP_URL;
+const SANDBOX_URL = process.env.SANDBOX_URL;
+const OUT = process.env.OUT || 'tests/e2e/out';
+if (!APP_URL || !SANDBOX_URL) {
+  console.error('APP_URL and SANDBOX_URL must be set');
+  process.exit(2);
+}
+mkdirSync(OUT, { recursive: true });
+
+const OPEN_IDS = ['7', '8', '9', '10', '12'];
+const FINALIZED_IDS = ['1', '2', '3', '4', '5', '6', '99999'];
+const ALL_IDS = [...OPEN_IDS, '11', ...FINALIZED_IDS];
+
+// ---- sandbox control -------------------------------------------------------------------------
+
+async function control(method, path, body) {
+  const res = await fetch(`${SANDBOX_URL}/__sandbox/${path}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!res.ok) throw new Error(`sandbox ${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.status === 204 ? null : res.json();
+}
+const reset = () => control('POST', 'reset');
+const fault = (f) => control('POST', 'faults', f);
+const requestLog = () => control('GET', 'log');
+
+// ---- browser ---------------------------------------------------------------------------------
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+});
+
+/** A fresh browser profile and tab, recording dialogs and page errors. */
+async function freshPage(init) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  if (init) await context.addInitScript(init);
+  const page = await context.newPage();
+  page.dialogs = [];
+  page.errors = [];
+  page.on('dialog', async (d) => { page.dialogs.push(d.message()); await d.dismiss(); });
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource|net::ERR_|CORS policy/.test(m.text())) page.errors.push(m.text()); });
+  return page;
+}
+
+const url = (query = '') => `${APP_URL}${query}`;
+
+async function rowIds(page) {
+  await page.waitForSelector('[data-testid=task-row]');
+  return page.$$eval('[data-testid=task-row]', (rows) => rows.map((r) => r.dataset.taskId));
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+}
+
+// ---- runner ----------------------------------------------------------------------------------
+
+const results = [];
+async function test(name, body) {
+  await reset();
+  const page = await freshPage();
+  const started = Date.now();
+  try {
+    await body(page);
+    assert.deepEqual(page.errors, [], 'no page errors');
+    assert.deepEqual(page.dialogs, [], 'no dialogs');
+    results.push(true);
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    results.push(false);
+    console.log(`FAIL ${name}\n     ${String(e.stack || e).split('\n').slice(0, 6).join('\n     ')}`);
+    await shot(page, `FAILED-${name.replace(/\W+/g, '-')}`).catch(() => {});
+  } finally {
+    await page.context().close();
+  }
+}
+
+// ---- tests -----------------------------------------------------------------------------------
+
+await test('open task list shows the open fixture tasks from a sub-path', async (page) => {
+  await page.goto(url());
+  const ids = await rowIds(page);
+  assert.deepEqual([...ids].sort(), [...OPEN_IDS].sort());
+  // Default sort: soonest deadline first; task 7's deadline (2025) passed long ago.
+  assert.equal(ids[0], '7');
+  const row7 = page.locator('[data-task-id="7"]');
+  await assert.doesNotReject(row7.getByText('15 B').waitFor());
+  await assert.doesNotReject(row7.getByText('48GB').waitFor());
+  const title = await row7.locator('.deadline').getAttribute('title');
+  assert.equal(title, '2025-04-23 23:59:59 UTC');
+  // Task 9 closes within the hour: a ticking countdown.
+  const countdown = await page.locator('[data-task-id="9"] .deadline').innerText();
+  assert.match(countdown, /^00:\d\d:\d\d$/);
+  await page.waitForTimeout(1100);
+  assert.notEqual(await page.locator('[data-task-id="9"] .deadline').innerText(), countdown, 'countdown ticks');
+  await shot(page, 'tasks-open');
+});
+
+await test('all and finalized filters; unknown status shown and labelled', async (page) => {
+  await page.goto(url());
+  await rowIds(page);
+  await page.getByTestId('filter-all').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=task-row]').length === 13);
+  assert.deepEqual((await rowIds(page)).sort(), [...ALL_IDS].sort());
+  assert.match(page.url(), /[?&]status=all/);
+  const badge = page.locator('[data-task-id="11"] [data-testid=status]');
+  assert.match(await badge.innerText(), /final validation.*unrecognised/s);
+  await shot(page, 'tasks-all');
+  await page.getByTestId('filter-finalized').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=task-row]').length === 7);
+  assert.deepEqual((await rowIds(page)).sort(), [...FINALIZED_IDS].sort());
+  const log = await requestLog();
+  const lists = log.filter((r) => r.path === '/api/v1/tasks/list').map((r) => r.query);
+  assert.ok(lists.includes(''), 'all = unfiltered list…');
+  assert.ok(lists.includes('status=submission_phase') && lists.includes('status=finalized'), '…joined with each status');
+  assert.ok(log.every((r) => !r.path.includes('//') && !r.path.includes('&') && !r.query.endsWith('&')), `no malformed URLs: ${JSON.stringify(log.map((r) => r.path + '?' + r.query))}`);
+});
+
+await test('sort, order and search live in the URL and survive a fresh tab', async (page) => {
+  await page.goto(url('?view=tasks&status=all'));
+  await rowIds(page);
+  await page.getByTestId('sort').selectOption('id');
+  await page.getByTestId('order').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=task-row]')?.dataset.taskId === '99999');
+  await page.getByTestId('search').fill('flock');
+  await page.waitForFunction(() => /[?&]q=flock/.test(location.search));
+  const ids = await rowIds(page);
+  assert.ok(ids.length > 0 && ids.length < 13, `search narrows (${ids})`);
+  assert.equal(await page.getByTestId('search').evaluate((el) => el === document.activeElement), true, 'search keeps focus');
+  const shared = page.url();
+  assert.match(shared, /sort=id/);
+  assert.match(shared, /order=desc/);
+  const fresh = await freshPage();
+  try {
+    await fresh.goto(shared);
+    assert.deepEqual(await rowIds(fresh), ids);
+    assert.equal(await fresh.getByTestId('search').inputValue(), 'flock');
+  } finally {
+    await fresh.context().close();
+  }
+  await page.getByTestId('search').fill('zzz-no-such-task');
+  await page.getByTestId('empty').waitFor();
+  assert.match(await page.getByTestId('empty').innerText(), /No task matches “zzz-no-such-task”/);
+});
+
+await test('deep link to a task opens in a fresh page with every field', async (page) => {
+  await page.goto(url('?view=task&id=7'));
+  await page.getByTestId('task-detail').waitFor();
+  assert.equal(await page.getByTestId('task-title').innerText(), 'FLock x OneKey: Advancing AI-Driven Smart Contract Security');
+  const facts = await page.getByTestId('facts').innerText();
+  assert.match(facts, /15 B/);
+  assert.match(facts, /8,192 tokens/);
+  assert.match(facts, /28 d/);
+  assert.equal(await page.getByTestId('phase').innerText(), 'Ended');
+  assert.match(await page.getByTestId('status-note').innerText(), /still lists this task as open/);
+  const training = await page.getByTestId('training-set').getAttribute('href');
+  assert.match(training, /^https:\/\/fed-ledger-prod-dataset\.s3\.amazonaws\.com\/7\/training_set\.jsonl\?/);
+  assert.match(await page.locator('.task').innerText(), /expires an hour after loading/);
+  assert.equal(await page.title(), 'Task 7 · flockboard');
+  await shot(page, 'task-7');
+  // Task 1 has a final model link; an open invented task has a live phase.
+  await page.goto(url('?view=task&id=1'));
+  assert.equal(await page.getByTestId('final-link').getAttribute('href'), 'https://huggingface.co/jfranklin-foundry/task-1-microsoft-Phi-3-mini-4k-instruct');
+  await page.goto(url('?view=task&id=8'));
+  await page.getByTestId('task-detail').waitFor();
+  assert.equal(await page.getByTestId('phase').innerText(), 'Submission phase');
+  await shot(page, 'task-8');
+  // Clicking a row link navigates inside the page (no reload) and back works.
+  await page.goto(url('?view=tasks&status=all'));
+  await rowIds(page);
+  await page.locator('[data-task-id="5"] [data-testid=task-link]').click();
+  await page.getByTestId('task-detail').waitFor();
+  assert.match(page.url(), /view=task&id=5/);
+  assert.match(await page.getByTestId('description').innerText(), /FLock & Chasm/);
+  await page.goBack();
+  await rowIds(page);
+});
+
+await test('unknown task and unreadable links say what is wrong', async (page) => {
+  await page.goto(url('?view=task&id=4242'));
+  await page.getByTestId('error').waitFor();
+  const text = await page.getByTestId('error').innerText();
+  assert.match(text, /404 Not Found/);
+  assert.match(text, /Task not found/);
+  await page.goto(url('?view=task&id=seven'));
+  assert.match(await page.getByTestId('invalid-link').innerText(), /“seven” is not a task id/);
+  await page.goto(url('?view=nonsense'));
+  assert.match(await page.getByTestId('invalid-link').innerText(), /no view called “nonsense”/);
+});
+
+/** Inject one fault for tasks/list, load the list, check the message, retry, see the tasks. */
+async function faultThenRetry(page, spec, expected, name) {
+  await fault({ route: 'tasks/list', times: 1, ...spec });
+  await page.goto(url());
+  await page.getByTestId('error').waitFor();
+  const text = await page.getByTestId('error').innerText();
+  for (const re of expected) assert.match(text, re);
+  await shot(page, `error-${name}`);
+  await page.getByTestId('retry').click();
+  assert.deepEqual((await rowIds(page)).sort(), [...OPEN_IDS].sort());
+}
+
+await test('HTTP 500 shows the status and the server detail, then recovers', (page) =>
+  faultThenRetry(page, { status: 500 }, [/500 Internal Server Error/, /Internal Server Error/, /server's side/], '500'));
+
+await test('HTTP 502 from a gateway shows its page title, then recovers', (page) =>
+  faultThenRetry(page, { status: 502 }, [/502 Bad Gateway/, /server's side/], '502'));
+
+await test('malformed JSON is reported as unreadable data, then recovers', (page) =>
+  faultThenRetry(page, { mode: 'malformed' }, [/cannot read/, /task list/], 'malformed'));
+
+await test('JSON of the wrong shape is reported as unreadable data, then recovers', (page) =>
+  faultThenRetry(page, { mode: 'wrong_shape' }, [/cannot read/, /expected a JSON array/], 'wrong-shape'));
+
+await test('a truncated body is reported as cut short, then recovers', (page) =>
+  faultThenRetry(page, { mode: 'truncated' }, [/cut short/, /connection dropped/], 'truncated'));
+
+await test('CORS refusal is explained with where the endpoint is set, then recovers', async (page) => {
+  await control('POST', 'cors', { enabled: false });
+  await page.goto(url());
+  await page.getByTestId('error').waitFor();
+  const text = await page.getByTestId('error').innerText();
+  assert.match(text, /Could not reach the FLock API/);
+  assert.match(text, /CORS/);
+  assert.match(text, /Settings/);
+  assert.match(text, new RegExp(`${SANDBOX_URL}/api/v1/`));
+  await shot(page, 'error-cors');
+  await control('POST', 'cors', { enabled: true });
+  await page.getByTestId('retry').click();
+  assert.deepEqual((await rowIds(page)).sort(), [...OPEN_IDS].sort());
+});
+
+await test('a slow answer shows loading, then the tasks', async (page) => {
+  await fault({ route: 'tasks/list', mode: 'delay', delay_ms: 1500, times: 1 });
+  await page.goto(url());
+  await page.getByTestId('loading').waitFor();
+  assert.match(await page.getByTestId('loading').innerText(), /Loading tasks/);
+  assert.deepEqual((await rowIds(page)).sort(), [...OPEN_IDS].sort());
+});
+
+await test('an answer slower than the time limit times out, then recovers', async () => {
+  // A fresh profile whose saved settings set a 1 s limit.
+  const page = await freshPage(() => localStorage.setItem('flockboard.settings', JSON.stringify({ timeout_secs: 1 })));
+  try {
+    await fault({ route: 'tasks/list', mode: 'delay', delay_ms: 3000, times: 1 });
+    await page.goto(url());
+    await page.getByTestId('error').waitFor();
+    assert.match(await page.getByTestId('error').innerText(), /did not answer in time[\s\S]*within 1 s/);
+    await page.getByTestId('retry').click();
+    assert.deepEqual((await rowIds(page)).sort(), [...OPEN_IDS].sort());
+  } finally {
+    await page.context().close();
+  }
+});
+
+await test('XSS payloads in title, description, type, VRAM and links never execute', async (page) => {
+  await page.addInitScript(() => { window.__xss = undefined; });
+  await page.goto(url());
+  await rowIds(page);
+  const row = page.locator('[data-task-id="12"]');
+  assert.match(await row.innerText(), /<img src=x onerror=/, 'title shown as text');
+  await page.waitForTimeout(300);
+  await row.getByTestId('task-link').click();
+  await page.getByTestId('task-detail').waitFor();
+  await page.waitForTimeout(500);
+  assert.match(await page.getByTestId('task-title').innerText(), /<script>/);
+  const description = await page.getByTestId('description').innerText();
+  assert.match(description, /Safe bold text <kept>\./);
+  assert.match(description, /click me/);
+  const injected = await page.evaluate(() => ({
+    xss: window.__xss,
+    elements: document.querySelectorAll('body img, body script, body iframe, body svg, [data-testid=description] a').length,
+    javascriptLinks: [...document.querySelectorAll('a')].filter((a) => /^\s*javascript:/i.test(a.getAttribute('href') || '')).length,
+  }));
+  assert.deepEqual(injected, { xss: undefined, elements: 0, javascriptLinks: 0 });
+  assert.equal(await page.getByTestId('final-link').count(), 0, 'javascript: final link is not a link');
+  assert.match(await page.getByTestId('final-link-text').innerText(), /^javascript:/);
+  await shot(page, 'task-12-xss');
+});
+
+await test('settings change the endpoint, validate input and persist', async (page) => {
+  await page.goto(url('?view=settings'));
+  const input = page.getByTestId('api-base-input');
+  assert.equal(await input.inputValue(), `${SANDBOX_URL}/api/v1/`);
+  await input.fill('fed-ledger-prod.flock.io');
+  assert.match(await page.locator('.field__error').first().innerText(), /must start with https:\/\//);
+  await input.fill(`${SANDBOX_URL}//api//v1`);
+  await page.getByTestId('test-api').click();
+  assert.match(await page.getByTestId('test-result').innerText(), /"status":"ok"/);
+  await page.getByTestId('save-settings').click();
+  assert.equal(await input.inputValue(), `${SANDBOX_URL}/api/v1/`, 'normalised');
+  await shot(page, 'settings');
+  await page.reload();
+  assert.equal(await page.getByTestId('api-base-input').inputValue(), `${SANDBOX_URL}/api/v1/`);
+  assert.equal(await page.getByTestId('api-base').innerText(), `${SANDBOX_URL}/api/v1/`);
+});
+
+await test('every request went to the API base, without credentials or stray headers', async (page) => {
+  await page.goto(url('?view=tasks&status=all'));
+  await rowIds(page);
+  await page.goto(url('?view=task&id=7'));
+  await page.getByTestId('task-detail').waitFor();
+  const log = await requestLog();
+  assert.ok(log.length >= 4, `requests seen: ${log.length}`);
+  for (const r of log) {
+    assert.ok(r.path.startsWith('/api/v1/'), r.path);
+    const names = r.headers.map(([k]) => k);
+    assert.ok(!names.includes('flock-api-key') && !names.includes('authorization') && !names.includes('cookie'), JSON.stringify(names));
+    assert.equal(r.method, 'GET');
+  }
+});
+
+await browser.close();
+const passed = results.filter(Boolean).length;
+const failed = results.length - passed;
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
