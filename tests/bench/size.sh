@@ -20,15 +20,13 @@ measure() { # dir label
 }
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# The baseline page must sit beside Cargo.toml for trunk to find the crate.
+baseline_html=".bench-baseline.html"
+trap 'rm -rf "$work" "$baseline_html"' EXIT
 trunk build --release --locked --dist "$work/optimised" >/dev/null 2>&1
-# Baseline: identical page and profile, wasm-opt off.
-sed 's/data-wasm-opt="z"/data-wasm-opt="0"/' index.html >"$work/index.html"
-cp -r style public "$work/"
-trunk build --release --locked --dist "$work/baseline" "$work/index.html" >/dev/null 2>&1 || {
-  echo "baseline build failed" >&2
-  exit 1
-}
+# Baseline: identical page and cargo profile, wasm-opt off.
+sed 's/data-wasm-opt="z"/data-wasm-opt="0"/' index.html >"$baseline_html"
+trunk build --release --locked --dist "$work/baseline" "$baseline_html" >/dev/null 2>&1
 echo "| first download (wasm + js + css)   | raw bytes | gzip -9   | brotli 11 |"
 echo "|------------------------------------|-----------|-----------|-----------|"
 measure "$work/optimised" "release (opt z, LTO, wasm-opt -Oz)"
