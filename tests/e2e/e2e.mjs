@@ -298,6 +298,17 @@ await test('XSS payloads in title, description, type, VRAM and links never execu
   assert.equal(await page.getByTestId('final-link').count(), 0, 'javascript: final link is not a link');
   assert.match(await page.getByTestId('final-link-text').innerText(), /^javascript:/);
   await shot(page, 'task-12-xss');
+  // Defence in depth: the page's Content-Security-Policy refuses any script it did not ship.
+  const csp = await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__csp = 1';
+    document.body.appendChild(s);
+    s.remove();
+    return { ran: window.__csp, policy: document.querySelector('meta[http-equiv=Content-Security-Policy]')?.content };
+  });
+  assert.equal(csp.ran, undefined, 'inline script refused');
+  assert.match(csp.policy, /default-src 'none'/);
+  page.errors = page.errors.filter((e) => !/Content Security Policy/.test(e));
 });
 
 await test('settings change the endpoint, validate input and persist', async (page) => {
