@@ -36,11 +36,11 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn ok(body: Value) -> Self {
+    pub(crate) fn ok(body: Value) -> Self {
         Reply { status: 200, body }
     }
 
-    fn detail(status: u16, detail: impl Into<Value>) -> Self {
+    pub(crate) fn detail(status: u16, detail: impl Into<Value>) -> Self {
         Reply {
             status,
             body: json!({ "detail": detail.into() }),
@@ -48,7 +48,7 @@ impl Reply {
     }
 
     /// FastAPI/pydantic v2's 422 for one bad query parameter.
-    fn invalid_query(kind: &str, name: &str, msg: &str, input: Option<&str>) -> Self {
+    pub(crate) fn invalid_query(kind: &str, name: &str, msg: &str, input: Option<&str>) -> Self {
         Reply::detail(
             422,
             json!([{ "type": kind, "loc": ["query", name], "msg": msg, "input": input }]),

@@ -79,7 +79,11 @@ async fn handle(State(sandbox): State<Sandbox>, request: Request) -> Response {
         }
     }
 
-    let reply = api_reply(&sandbox, &parts.method, &path, &query);
+    let api_key = parts
+        .headers
+        .get("flock-api-key")
+        .and_then(|v| v.to_str().ok());
+    let reply = api_reply(&sandbox, &parts.method, &path, &query, api_key);
     let mut response = match fault {
         Some(fault) => faulty_response(&fault, &reply),
         None => json_response(reply.status, &reply.body),
@@ -91,7 +95,13 @@ async fn handle(State(sandbox): State<Sandbox>, request: Request) -> Response {
 }
 
 /// Route an API request to the fake that serves it.
-fn api_reply(sandbox: &Sandbox, method: &Method, path: &str, query: &str) -> Reply {
+fn api_reply(
+    sandbox: &Sandbox,
+    method: &Method,
+    path: &str,
+    query: &str,
+    api_key: Option<&str>,
+) -> Reply {
     let Some(route) = path.strip_prefix(API_PREFIX) else {
         return Reply::not_found();
     };
@@ -103,7 +113,11 @@ fn api_reply(sandbox: &Sandbox, method: &Method, path: &str, query: &str) -> Rep
         }
         inner.list_calls
     };
-    match sandbox.data.get(route, &query, call) {
+    let reply = sandbox
+        .data
+        .get(route, &query, call)
+        .or_else(|| sandbox.stats.get(route, &query, api_key));
+    match reply {
         Some(reply) if *method == Method::GET || *method == Method::HEAD => reply,
         Some(_) => Reply {
             status: 405,

@@ -10,6 +10,7 @@
 
 mod fed_ledger;
 mod http;
+mod stats;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -107,18 +108,21 @@ struct Inner {
 pub struct Sandbox {
     inner: Arc<Mutex<Inner>>,
     data: Arc<fed_ledger::Data>,
+    stats: Arc<stats::Stats>,
 }
 
 impl Sandbox {
     /// A sandbox with the given switches and the fixture data rebased to the current time.
     pub fn new(config: Config) -> Self {
+        let now = chrono::Utc::now().naive_utc();
         Sandbox {
             inner: Arc::new(Mutex::new(Inner {
                 config,
                 log: VecDeque::new(),
                 list_calls: 0,
             })),
-            data: Arc::new(fed_ledger::Data::load(chrono::Utc::now().naive_utc())),
+            data: Arc::new(fed_ledger::Data::load(now)),
+            stats: Arc::new(stats::Stats::load(now)),
         }
     }
 
