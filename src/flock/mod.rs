@@ -6,12 +6,17 @@
 
 pub mod error;
 pub mod format;
+pub mod leaderboard;
+pub mod paging;
 pub mod phase;
+pub mod stats;
 pub mod task;
 pub mod task_list;
 pub mod time;
 pub mod url;
 pub mod view;
+pub mod wallet;
+pub mod wallet_stats;
 
 pub use error::ApiError;
 pub use task::{Task, TaskStatus, TaskType};

@@ -4,6 +4,11 @@
 
 use std::fmt;
 
+use super::leaderboard::Board;
+use super::stats::CountKind;
+use super::wallet::WalletAddress;
+use super::wallet_stats::Role;
+
 /// Where the production fed-ledger API lives.
 pub const PRODUCTION_BASE: &str = "https://fed-ledger-prod.flock.io/api/v1/";
 
@@ -101,6 +106,57 @@ impl ApiBase {
             Some(status) => self.endpoint("tasks/list", &[("status", status)]),
             None => self.endpoint("tasks/list", &[]),
         }
+    }
+
+    /// `GET tasks/wallet-submissions?task_id=…` (needs the key; the key's own submissions).
+    pub fn wallet_submissions(&self, task_id: u64) -> Endpoint {
+        self.endpoint(
+            "tasks/wallet-submissions",
+            &[("task_id", &task_id.to_string())],
+        )
+    }
+
+    /// `GET stats/emissions?type=…` (daily counts).
+    pub fn emissions(&self, kind: CountKind) -> Endpoint {
+        self.endpoint("stats/emissions", &[("type", kind.as_str())])
+    }
+
+    /// `GET stats/models|validators?task_id=…&page=…&size=…` (one leaderboard page).
+    pub fn leaderboard(&self, board: Board, task_id: u64, page: u64, size: u64) -> Endpoint {
+        self.endpoint(
+            &format!("stats/{}", board.as_str()),
+            &[
+                ("task_id", &task_id.to_string()),
+                ("page", &page.to_string()),
+                ("size", &size.to_string()),
+            ],
+        )
+    }
+
+    /// `GET stats/submissions/{address}?page=…&size=…` — with `?`, not flocky's `&`.
+    pub fn wallet_submission_page(
+        &self,
+        address: &WalletAddress,
+        page: u64,
+        size: u64,
+    ) -> Endpoint {
+        self.endpoint(
+            &format!("stats/submissions/{}", address.as_str()),
+            &[("page", &page.to_string()), ("size", &size.to_string())],
+        )
+    }
+
+    /// `GET stats/achievements/{address}?role=…`.
+    pub fn achievements(&self, address: &WalletAddress, role: Role) -> Endpoint {
+        self.endpoint(
+            &format!("stats/achievements/{}", address.as_str()),
+            &[("role", role.as_str())],
+        )
+    }
+
+    /// `GET stats/enrolled-tasks/{address}` — one `stats/`, not flocky's two.
+    pub fn enrolled_tasks(&self, address: &WalletAddress) -> Endpoint {
+        self.endpoint(&format!("stats/enrolled-tasks/{}", address.as_str()), &[])
     }
 }
 
@@ -224,6 +280,42 @@ mod tests {
         assert_eq!(
             base.tasks(Some("a&b=c")).to_string(),
             format!("{PRODUCTION_BASE}tasks/list?status=a%26b%3Dc")
+        );
+    }
+
+    #[test]
+    fn wallet_and_stats_urls_avoid_flockys_mistakes() {
+        // Regression: flocky wrote `submissions/{address}&page=1&size=50` and
+        // `stats/stats/enrolled-tasks/{address}`.
+        let base = ApiBase::production();
+        let me: WalletAddress = "0xB93A9c73751Bbca8E1924954271ee8d4De5747c9"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            base.wallet_submission_page(&me, 2, 100).to_string(),
+            format!("{PRODUCTION_BASE}stats/submissions/0xB93A9c73751Bbca8E1924954271ee8d4De5747c9?page=2&size=100")
+        );
+        assert_eq!(
+            base.enrolled_tasks(&me).to_string(),
+            format!(
+                "{PRODUCTION_BASE}stats/enrolled-tasks/0xB93A9c73751Bbca8E1924954271ee8d4De5747c9"
+            )
+        );
+        assert_eq!(
+            base.achievements(&me, Role::Validator).to_string(),
+            format!("{PRODUCTION_BASE}stats/achievements/0xB93A9c73751Bbca8E1924954271ee8d4De5747c9?role=validator")
+        );
+        assert_eq!(
+            base.leaderboard(Board::Validators, 7, 1, 100).to_string(),
+            format!("{PRODUCTION_BASE}stats/validators?task_id=7&page=1&size=100")
+        );
+        assert_eq!(
+            base.emissions(CountKind::Validation).to_string(),
+            format!("{PRODUCTION_BASE}stats/emissions?type=validation")
+        );
+        assert_eq!(
+            base.wallet_submissions(7).to_string(),
+            format!("{PRODUCTION_BASE}tasks/wallet-submissions?task_id=7")
         );
     }
 

@@ -4,6 +4,8 @@
 //! pasted into a fresh tab on a plain static file server, from any sub-path, with no rewrite
 //! rules. Links are built only here ([`View::href`]), never by hand in the views.
 
+use super::leaderboard::LeaderboardQuery;
+use super::stats::Range;
 use super::task_list::TaskListQuery;
 use super::url::encode_component;
 
@@ -17,6 +19,23 @@ pub enum View {
         /// The task's id.
         id: u64,
     },
+    /// A task's leaderboards.
+    Leaderboard {
+        /// The task's id.
+        id: u64,
+        /// Board, sort and filter.
+        query: LeaderboardQuery,
+    },
+    /// Network statistics.
+    Stats {
+        /// Days shown.
+        range: Range,
+    },
+    /// A wallet's record; the address as given (checked by the page, which explains errors).
+    Wallet {
+        /// The address typed or linked; empty for the lookup form alone.
+        address: String,
+    },
     /// Settings.
     Settings,
     /// A link the app cannot read, with the reason.
@@ -26,15 +45,39 @@ pub enum View {
 impl View {
     /// Read the view from URL query parameters.
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> View {
-        match get("view").as_deref().unwrap_or("tasks") {
+        // `?address=0x…` alone is a wallet link.
+        let default = if get("address").is_some() {
+            "wallet"
+        } else {
+            "tasks"
+        };
+        let task_id = || match get("id").map(|id| id.trim().parse::<u64>()) {
+            Some(Ok(id)) => Ok(id),
+            Some(Err(_)) => Err(View::Invalid(format!(
+                "“{}” is not a task id: ids are whole numbers, such as 7.",
+                get("id").unwrap_or_default()
+            ))),
+            None => Err(View::Invalid(
+                "The link names no task: it lacks `id=`.".into(),
+            )),
+        };
+        match get("view").as_deref().unwrap_or(default) {
             "tasks" | "" => View::Tasks(TaskListQuery::from_params(get)),
-            "task" => match get("id").map(|id| id.trim().parse::<u64>()) {
-                Some(Ok(id)) => View::Task { id },
-                Some(Err(_)) => View::Invalid(format!(
-                    "“{}” is not a task id: ids are whole numbers, such as 7.",
-                    get("id").unwrap_or_default()
-                )),
-                None => View::Invalid("The link names no task: it lacks `id=`.".into()),
+            "task" => task_id().map_or_else(|e| e, |id| View::Task { id }),
+            "leaderboard" => task_id().map_or_else(
+                |e| e,
+                |id| View::Leaderboard {
+                    id,
+                    query: LeaderboardQuery::from_params(&get),
+                },
+            ),
+            "stats" => View::Stats {
+                range: get("range")
+                    .and_then(|r| Range::parse(&r))
+                    .unwrap_or_default(),
+            },
+            "wallet" => View::Wallet {
+                address: get("address").unwrap_or_default().trim().to_string(),
             },
             "settings" => View::Settings,
             other => View::Invalid(format!("There is no view called “{other}”.")),
@@ -53,6 +96,23 @@ impl View {
                 pairs.push(("view", "task".into()));
                 pairs.push(("id", id.to_string()));
             }
+            View::Leaderboard { id, query } => {
+                pairs.push(("view", "leaderboard".into()));
+                pairs.push(("id", id.to_string()));
+                pairs.extend(query.params());
+            }
+            View::Stats { range } => {
+                pairs.push(("view", "stats".into()));
+                if *range != Range::default() {
+                    pairs.push(("range", range.as_str().into()));
+                }
+            }
+            View::Wallet { address } => {
+                pairs.push(("view", "wallet".into()));
+                if !address.is_empty() {
+                    pairs.push(("address", address.clone()));
+                }
+            }
             View::Settings => pairs.push(("view", "settings".into())),
             View::Invalid(_) => {}
         }
@@ -68,6 +128,13 @@ impl View {
         match self {
             View::Tasks(_) => "Tasks · flockboard".into(),
             View::Task { id } => format!("Task {id} · flockboard"),
+            View::Leaderboard { id, .. } => format!("Leaderboard of task {id} · flockboard"),
+            View::Stats { .. } => "Network stats · flockboard".into(),
+            View::Wallet { address } if address.is_empty() => "Wallet lookup · flockboard".into(),
+            View::Wallet { address } => format!(
+                "Wallet {} · flockboard",
+                super::wallet::short_address(address)
+            ),
             View::Settings => "Settings · flockboard".into(),
             View::Invalid(_) => "Link not understood · flockboard".into(),
         }
@@ -121,12 +188,42 @@ mod tests {
                 search: "a&b=c ü #7".into(),
             }),
             View::Task { id: 99_999 },
+            View::Leaderboard {
+                id: 7,
+                query: LeaderboardQuery {
+                    board: crate::flock::leaderboard::Board::Validators,
+                    sort: crate::flock::leaderboard::Column::Score,
+                    descending: true,
+                    wallet: "0xAB".into(),
+                },
+            },
+            View::Stats { range: Range::All },
+            View::Stats {
+                range: Range::Days30,
+            },
+            View::Wallet {
+                address: "0xB93A9c73751Bbca8E1924954271ee8d4De5747c9".into(),
+            },
+            View::Wallet {
+                address: String::new(),
+            },
             View::Settings,
         ];
         for view in views {
             assert_eq!(parse(&view.href()), view, "{}", view.href());
         }
         assert_eq!(View::Task { id: 7 }.href(), "?view=task&id=7");
+    }
+
+    #[test]
+    fn a_bare_address_query_is_a_wallet_link() {
+        let view = parse("?address=0xB93A9c73751Bbca8E1924954271ee8d4De5747c9");
+        assert_eq!(
+            view,
+            View::Wallet {
+                address: "0xB93A9c73751Bbca8E1924954271ee8d4De5747c9".into()
+            }
+        );
     }
 
     #[test]
