@@ -7,9 +7,12 @@ use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 
 use crate::components::provide_clock;
+use crate::flock::stats::Range;
 use crate::flock::task_list::TaskListQuery;
 use crate::flock::view::View;
-use crate::pages::{InvalidLinkPage, SettingsPage, TaskPage, TasksPage};
+use crate::pages::{
+    InvalidLinkPage, LeaderboardPage, SettingsPage, StatsPage, TaskPage, TasksPage, WalletPage,
+};
 use crate::storage::{self, Settings};
 
 /// The settings in force, shared by every page.
@@ -69,6 +72,9 @@ pub fn App() -> impl IntoView {
 enum PageKind {
     Tasks,
     Task(u64),
+    Leaderboard(u64),
+    Stats,
+    Wallet,
     Settings,
     Invalid(String),
 }
@@ -79,6 +85,9 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
     let page = Memo::new(move |_| match view.get() {
         View::Tasks(_) => PageKind::Tasks,
         View::Task { id } => PageKind::Task(id),
+        View::Leaderboard { id, .. } => PageKind::Leaderboard(id),
+        View::Stats { .. } => PageKind::Stats,
+        View::Wallet { .. } => PageKind::Wallet,
         View::Settings => PageKind::Settings,
         View::Invalid(reason) => PageKind::Invalid(reason),
     });
@@ -89,8 +98,14 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
         <header class="topbar">
             <a class="brand" href=tasks_href.clone()>"flockboard"</a>
             <nav class="topnav" aria-label="Main">
-                <a href=tasks_href class:active=move || matches!(page.get(), PageKind::Tasks | PageKind::Task(_))>
+                <a href=tasks_href class:active=move || matches!(page.get(), PageKind::Tasks | PageKind::Task(_) | PageKind::Leaderboard(_))>
                     "Tasks"
+                </a>
+                <a href=View::Stats { range: Range::default() }.href() class:active=move || page.get() == PageKind::Stats>
+                    "Stats"
+                </a>
+                <a href=View::Wallet { address: String::new() }.href() class:active=move || page.get() == PageKind::Wallet>
+                    "Wallet"
                 </a>
                 <a href=View::Settings.href() class:active=move || page.get() == PageKind::Settings>
                     "Settings"
@@ -102,6 +117,9 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
             {move || match page.get() {
                 PageKind::Tasks => view! { <TasksPage /> }.into_any(),
                 PageKind::Task(id) => view! { <TaskPage id=id /> }.into_any(),
+                PageKind::Leaderboard(id) => view! { <LeaderboardPage id=id /> }.into_any(),
+                PageKind::Stats => view! { <StatsPage /> }.into_any(),
+                PageKind::Wallet => view! { <WalletPage /> }.into_any(),
                 PageKind::Settings => view! { <SettingsPage /> }.into_any(),
                 PageKind::Invalid(reason) => view! { <InvalidLinkPage reason=reason /> }.into_any(),
             }}

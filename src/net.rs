@@ -11,18 +11,27 @@ use gloo_net::http::Request;
 use gloo_timers::callback::Timeout;
 use web_sys::AbortController;
 
+use crate::flock::leaderboard::{Board, Entry};
+use crate::flock::paging::{join_pages, remaining_pages, Page, MAX_PAGE_SIZE};
+use crate::flock::stats::{parse_daily, CountKind, DailyCount};
 use crate::flock::task::{Task, TaskList};
 use crate::flock::task_list::TaskFilter;
 use crate::flock::url::Endpoint;
+use crate::flock::wallet::WalletAddress;
+use crate::flock::wallet_stats::{
+    newest_first, parse_achievements, parse_enrolled, Achievements, Enrollment, Role, Submission,
+};
 use crate::flock::{ApiBase, ApiError};
 use crate::storage::Settings;
 
 /// GET `endpoint` (under `base`) and return the body of a 2xx answer. `controller` cancels
-/// it; the time limit aborts it through the same controller.
+/// it; the time limit aborts it through the same controller. `key`, for keyed endpoints only,
+/// goes in the `flock-api-key` header and nowhere else.
 pub async fn get_text(
     endpoint: &Endpoint,
     base: &ApiBase,
     timeout_secs: u32,
+    key: Option<&str>,
     controller: &AbortController,
 ) -> Result<String, ApiError> {
     let timed_out = Rc::new(Cell::new(false));
@@ -37,8 +46,11 @@ pub async fn get_text(
     };
     let signal = controller.signal();
     let query = endpoint.query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-    let response = Request::get(&endpoint.url)
-        .query(query)
+    let mut request = Request::get(&endpoint.url).query(query);
+    if let Some(key) = key {
+        request = request.header("flock-api-key", key);
+    }
+    let response = request
         .abort_signal(Some(&signal))
         .send()
         .await
@@ -81,7 +93,7 @@ pub async fn fetch_task_list(
         let endpoint = base.tasks(*status);
         let base = base.clone();
         async move {
-            let body = get_text(&endpoint, &base, timeout, controller).await?;
+            let body = get_text(&endpoint, &base, timeout, None, controller).await?;
             TaskList::parse(&body)
         }
     });
@@ -96,6 +108,187 @@ pub async fn fetch_task(
     controller: &AbortController,
 ) -> Result<Task, ApiError> {
     let base = settings.flock_api();
-    let body = get_text(&base.task(id), &base, settings.timeout_secs(), controller).await?;
+    let body = get_text(
+        &base.task(id),
+        &base,
+        settings.timeout_secs(),
+        None,
+        controller,
+    )
+    .await?;
     Task::parse_detail(&body)
+}
+
+/// Pages fetched at once when reading every page of a list.
+const PARALLEL_PAGES: usize = 4;
+/// The most pages read of one list (100 rows each): a guard against absurd totals.
+const PAGE_LIMIT: u64 = 500;
+
+/// Every page of a paged list, in order, `PARALLEL_PAGES` at a time after the first.
+async fn fetch_all_pages<T>(
+    settings: &Settings,
+    key: Option<&str>,
+    what: &str,
+    endpoint: impl Fn(u64, u64) -> Endpoint,
+    item: impl Fn(&serde_json::Value) -> Result<T, String> + Copy,
+    controller: &AbortController,
+) -> Result<(Vec<T>, Vec<String>), ApiError> {
+    let base = settings.flock_api();
+    let timeout = settings.timeout_secs();
+    let fetch_page = |number: u64| {
+        let endpoint = endpoint(number, MAX_PAGE_SIZE);
+        let base = base.clone();
+        async move {
+            let body = get_text(&endpoint, &base, timeout, key, controller).await?;
+            Page::parse(&body, what, item)
+        }
+    };
+    let first = fetch_page(1).await?;
+    let rest = remaining_pages(&first, PAGE_LIMIT);
+    let mut pages = vec![first];
+    for chunk in rest.chunks(PARALLEL_PAGES) {
+        pages.extend(futures::future::try_join_all(chunk.iter().map(|&n| fetch_page(n))).await?);
+    }
+    Ok(join_pages(pages))
+}
+
+/// All rows of a task's leaderboard, every page.
+pub async fn fetch_leaderboard(
+    settings: &Settings,
+    board: Board,
+    task_id: u64,
+    controller: &AbortController,
+) -> Result<(Vec<Entry>, Vec<String>), ApiError> {
+    let base = settings.flock_api();
+    fetch_all_pages(
+        settings,
+        None,
+        "the leaderboard",
+        |page, size| base.leaderboard(board, task_id, page, size),
+        move |v| Entry::from_json(board, v),
+        controller,
+    )
+    .await
+}
+
+/// All submissions of a wallet, every page, newest first.
+pub async fn fetch_wallet_submissions(
+    settings: &Settings,
+    address: &WalletAddress,
+    controller: &AbortController,
+) -> Result<(Vec<Submission>, Vec<String>), ApiError> {
+    let base = settings.flock_api();
+    let (mut rows, unreadable) = fetch_all_pages(
+        settings,
+        None,
+        "the wallet's submissions",
+        |page, size| base.wallet_submission_page(address, page, size),
+        Submission::from_json,
+        controller,
+    )
+    .await?;
+    newest_first(&mut rows);
+    Ok((rows, unreadable))
+}
+
+/// The key owner's submissions to `task_id`, newest first. `None` when no key is set for this API.
+pub async fn fetch_my_submissions(
+    settings: &Settings,
+    task_id: u64,
+    controller: &AbortController,
+) -> Result<Option<Vec<Submission>>, ApiError> {
+    let Some(key) = settings.flock_key() else {
+        return Ok(None);
+    };
+    let base = settings.flock_api();
+    let (mut rows, _) = fetch_all_pages(
+        settings,
+        Some(key),
+        "your submissions",
+        |page, size| {
+            let mut endpoint = base.wallet_submissions(task_id);
+            endpoint.query.push(("page".into(), page.to_string()));
+            endpoint.query.push(("size".into(), size.to_string()));
+            endpoint
+        },
+        Submission::from_json,
+        controller,
+    )
+    .await?;
+    newest_first(&mut rows);
+    Ok(Some(rows))
+}
+
+/// A wallet's medals in `role`.
+pub async fn fetch_achievements(
+    settings: &Settings,
+    address: &WalletAddress,
+    role: Role,
+    controller: &AbortController,
+) -> Result<Achievements, ApiError> {
+    let base = settings.flock_api();
+    let body = get_text(
+        &base.achievements(address, role),
+        &base,
+        settings.timeout_secs(),
+        None,
+        controller,
+    )
+    .await?;
+    parse_achievements(&body)
+}
+
+/// The tasks a wallet is enrolled in.
+pub async fn fetch_enrolled(
+    settings: &Settings,
+    address: &WalletAddress,
+    controller: &AbortController,
+) -> Result<Vec<Enrollment>, ApiError> {
+    let base = settings.flock_api();
+    let body = get_text(
+        &base.enrolled_tasks(address),
+        &base,
+        settings.timeout_secs(),
+        None,
+        controller,
+    )
+    .await?;
+    parse_enrolled(&body)
+}
+
+/// A daily count series.
+pub async fn fetch_daily(
+    settings: &Settings,
+    kind: CountKind,
+    controller: &AbortController,
+) -> Result<Vec<DailyCount>, ApiError> {
+    let base = settings.flock_api();
+    let body = get_text(
+        &base.emissions(kind),
+        &base,
+        settings.timeout_secs(),
+        None,
+        controller,
+    )
+    .await?;
+    parse_daily(&body)
+}
+
+/// Check a key: ask for the key owner's submissions to `task_id` (any task will do).
+pub async fn check_key(
+    settings: &Settings,
+    key: &str,
+    task_id: u64,
+    controller: &AbortController,
+) -> Result<usize, ApiError> {
+    let base = settings.flock_api();
+    let body = get_text(
+        &base.wallet_submissions(task_id),
+        &base,
+        settings.timeout_secs(),
+        Some(key),
+        controller,
+    )
+    .await?;
+    Ok(Page::parse(&body, "your submissions", Submission::from_json)?.total as usize)
 }

@@ -7,6 +7,7 @@ use gloo_storage::{LocalStorage, Storage};
 use serde::{Deserialize, Serialize};
 
 use crate::flock::url::{default_base, ApiBase};
+use crate::flock::wallet::WalletAddress;
 
 /// Storage key of the settings record.
 const SETTINGS_KEY: &str = "flockboard.settings";
@@ -22,6 +23,12 @@ pub struct Settings {
     pub flock_api_base: Option<String>,
     /// Time limit for one request, in seconds.
     pub timeout_secs: u32,
+    /// The FLock API key. Sent only in the `flock-api-key` header, only to `flock_key_origin`.
+    pub flock_api_key: Option<String>,
+    /// The API origin the key was entered for; a key is never sent to another.
+    pub flock_key_origin: Option<String>,
+    /// The user's own wallet, highlighted on leaderboards.
+    pub wallet: Option<String>,
 }
 
 impl Default for Settings {
@@ -29,6 +36,9 @@ impl Default for Settings {
         Settings {
             flock_api_base: None,
             timeout_secs: DEFAULT_TIMEOUT_SECS,
+            flock_api_key: None,
+            flock_key_origin: None,
+            wallet: None,
         }
     }
 }
@@ -40,6 +50,27 @@ impl Settings {
             .as_deref()
             .and_then(|raw| ApiBase::parse(raw).ok())
             .unwrap_or_else(default_base)
+    }
+
+    /// The API key, only if it was entered for the API base now in force.
+    pub fn flock_key(&self) -> Option<&str> {
+        let origin = self.flock_api();
+        match (&self.flock_api_key, &self.flock_key_origin) {
+            (Some(key), Some(for_origin)) if for_origin == origin.origin() && !key.is_empty() => {
+                Some(key)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a key is saved but belongs to another API address than the one in force.
+    pub fn key_is_for_another_api(&self) -> bool {
+        self.flock_api_key.is_some() && self.flock_key().is_none()
+    }
+
+    /// The user's own wallet, when one is saved and valid.
+    pub fn own_wallet(&self) -> Option<WalletAddress> {
+        self.wallet.as_deref().and_then(|w| w.parse().ok())
     }
 
     /// The time limit, at least one second.

@@ -29,9 +29,20 @@ fn settings_round_trip_through_local_storage() {
     let saved = Settings {
         flock_api_base: Some("https://example.org/api/v1/".into()),
         timeout_secs: 7,
+        flock_api_key: Some("K7Q2M9X4T1B8C6N3P5R0W2Y4Z6A8D1F3".into()),
+        flock_key_origin: Some("https://example.org".into()),
+        wallet: Some("0xB93A9c73751Bbca8E1924954271ee8d4De5747c9".into()),
     };
     storage::save(&saved).unwrap();
-    assert_eq!(storage::load(), (saved, None));
+    assert_eq!(storage::load(), (saved.clone(), None));
+    // The key belongs to the address it was entered for, and to no other.
+    assert_eq!(saved.flock_key(), Some("K7Q2M9X4T1B8C6N3P5R0W2Y4Z6A8D1F3"));
+    let moved = Settings {
+        flock_api_base: Some("https://other.example/api/v1/".into()),
+        ..saved
+    };
+    assert_eq!(moved.flock_key(), None);
+    assert!(moved.key_is_for_another_api());
     LocalStorage::clear();
 }
 
@@ -51,7 +62,7 @@ fn unreadable_settings_fall_back_to_defaults_and_say_so() {
 async fn health_is_read_from_the_sandbox() {
     let base = sandbox();
     let controller = AbortController::new().unwrap();
-    let body = get_text(&base.health(), &base, 10, &controller)
+    let body = get_text(&base.health(), &base, 10, None, &controller)
         .await
         .unwrap();
     assert_eq!(body, r#"{"status":"ok"}"#);
@@ -61,7 +72,7 @@ async fn health_is_read_from_the_sandbox() {
 async fn error_statuses_carry_the_server_detail() {
     let base = sandbox();
     let controller = AbortController::new().unwrap();
-    let error = get_text(&base.task(4242), &base, 10, &controller)
+    let error = get_text(&base.task(4242), &base, 10, None, &controller)
         .await
         .unwrap_err();
     assert_eq!(
@@ -78,7 +89,7 @@ async fn a_closed_port_is_a_network_error_naming_the_base() {
     // Port 9 (discard) is closed on loopback here: the fetch is refused outright.
     let base = ApiBase::parse("http://127.0.0.1:9/api/v1/").unwrap();
     let controller = AbortController::new().unwrap();
-    let error = get_text(&base.health(), &base, 10, &controller)
+    let error = get_text(&base.health(), &base, 10, None, &controller)
         .await
         .unwrap_err();
     assert_eq!(

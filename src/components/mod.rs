@@ -1,13 +1,19 @@
 //! Reusable view pieces. None of them fetches or stores anything.
 
+mod chart_canvas;
 mod clock;
+mod copy_button;
 mod deadline;
 mod description;
 mod error_panel;
 mod status_badge;
+mod submission_table;
 
+pub use chart_canvas::ChartCanvas;
 pub use clock::{provide_clock, use_now};
+pub use copy_button::CopyButton;
 pub use deadline::Deadline;
 pub use description::Description;
 pub use error_panel::ErrorPanel;
 pub use status_badge::StatusBadge;
+pub use submission_table::SubmissionTable;

@@ -170,7 +170,7 @@ impl Entry {
 }
 
 /// Sort and filter state of a leaderboard view.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LeaderboardQuery {
     /// Which board.
     pub board: Board,
@@ -180,6 +180,23 @@ pub struct LeaderboardQuery {
     pub descending: bool,
     /// Show only wallets containing this (ignoring case); empty for all.
     pub wallet: String,
+    /// Page of the table shown, from 1 ([`ROWS_PER_PAGE`] rows each).
+    pub page: usize,
+}
+
+/// Rows per page of the leaderboard table: the page stays quick with any number of rows.
+pub const ROWS_PER_PAGE: usize = 100;
+
+impl Default for LeaderboardQuery {
+    fn default() -> Self {
+        LeaderboardQuery {
+            board: Board::default(),
+            sort: Column::default(),
+            descending: false,
+            wallet: String::new(),
+            page: 1,
+        }
+    }
 }
 
 impl LeaderboardQuery {
@@ -197,6 +214,10 @@ impl LeaderboardQuery {
             sort,
             descending: get("order").is_some_and(|o| o == "desc"),
             wallet: get("wallet").unwrap_or_default(),
+            page: get("p")
+                .and_then(|p| p.parse().ok())
+                .filter(|&p| p >= 1)
+                .unwrap_or(1),
         }
     }
 
@@ -214,6 +235,9 @@ impl LeaderboardQuery {
         }
         if !self.wallet.trim().is_empty() {
             pairs.push(("wallet", self.wallet.trim().to_string()));
+        }
+        if self.page > 1 {
+            pairs.push(("p", self.page.to_string()));
         }
         pairs
     }
@@ -436,6 +460,7 @@ mod tests {
             sort: Column::Hardworking,
             descending: true,
             wallet: "0xab".into(),
+            page: 3,
         };
         let pairs = q.params();
         let back = LeaderboardQuery::from_params(|k| {

@@ -195,6 +195,7 @@ mod tests {
                     sort: crate::flock::leaderboard::Column::Score,
                     descending: true,
                     wallet: "0xAB".into(),
+                    page: 2,
                 },
             },
             View::Stats { range: Range::All },

@@ -1,11 +1,17 @@
 //! One file per view. Pages read their state from the URL and load through `net`.
 
 mod invalid_link_page;
+mod leaderboard_page;
 mod settings_page;
+mod stats_page;
 mod task_page;
 mod tasks_page;
+mod wallet_page;
 
 pub use invalid_link_page::InvalidLinkPage;
+pub use leaderboard_page::LeaderboardPage;
 pub use settings_page::SettingsPage;
+pub use stats_page::StatsPage;
 pub use task_page::TaskPage;
 pub use tasks_page::TasksPage;
+pub use wallet_page::WalletPage;

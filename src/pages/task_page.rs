@@ -3,15 +3,16 @@
 use leptos::prelude::*;
 
 use crate::app::use_settings;
-use crate::components::{use_now, Deadline, Description, ErrorPanel, StatusBadge};
+use crate::components::{use_now, Deadline, Description, ErrorPanel, StatusBadge, SubmissionTable};
 use crate::flock::format::{grouped, human_count};
+use crate::flock::leaderboard::LeaderboardQuery;
 use crate::flock::phase::{timeline, Phase};
 use crate::flock::task::Task;
 use crate::flock::task_list::TaskListQuery;
 use crate::flock::time::{format_duration, format_utc};
 use crate::flock::view::View;
 use crate::flock::TaskStatus;
-use crate::net::fetch_task;
+use crate::net::{fetch_my_submissions, fetch_task};
 use crate::remote::{use_remote, Load};
 
 /// How long a presigned training-set URL stays valid after the API made it.
@@ -151,6 +152,9 @@ fn TaskDetail(task: Task) -> impl IntoView {
             <div class="page-head">
                 <h1 data-testid="task-title">{title}</h1>
                 <StatusBadge status=task.status.clone() />
+                <a class="button button--quiet" data-testid="leaderboard-link" href=View::Leaderboard { id: task.id, query: LeaderboardQuery::default() }.href()>
+                    "Leaderboard"
+                </a>
             </div>
             <Timeline task=task.clone() />
             <div class="task__grid">
@@ -161,6 +165,7 @@ fn TaskDetail(task: Task) -> impl IntoView {
                     <p class="links">{training}</p>
                     <h2>"Final model"</h2>
                     <p>{final_model}</p>
+                    <MySubmissions task_id=task.id />
                 </section>
                 <section>
                     <h2>"Details"</h2>
@@ -217,6 +222,41 @@ fn Timeline(task: Task) -> impl IntoView {
                     </div>
                 })}
             </div>
+        </section>
+    }
+}
+
+/// The key owner's submissions to this task, newest first; without a key, where to add one.
+#[component]
+fn MySubmissions(task_id: u64) -> impl IntoView {
+    let settings = use_settings();
+    let mine = use_remote(
+        move || settings.get(),
+        move |settings, controller| async move {
+            fetch_my_submissions(&settings, task_id, &controller).await
+        },
+    );
+    view! {
+        <section data-testid="my-submissions">
+            <h2>"My submissions"</h2>
+            {move || match mine.get() {
+                Load::Loading => view! { <p class="loading" role="status">"Loading your submissions…"</p> }.into_any(),
+                Load::Failed(error) => view! {
+                    <ErrorPanel error=error on_retry=Callback::new(move |()| mine.retry()) />
+                }.into_any(),
+                Load::Ready(None) => view! {
+                    <p class="muted" data-testid="no-key">
+                        {if settings.get().key_is_for_another_api() {
+                            "Your saved FLock API key belongs to another API address, so it is not sent here. "
+                        } else {
+                            "Add your FLock API key in "
+                        }}
+                        <a href=View::Settings.href()>"Settings"</a>
+                        " to see your submissions to this task and their scores."
+                    </p>
+                }.into_any(),
+                Load::Ready(Some(rows)) => view! { <SubmissionTable rows=rows /> }.into_any(),
+            }}
         </section>
     }
 }

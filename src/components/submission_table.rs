@@ -1,0 +1,64 @@
+//! Submitted models as a table: repository link, both scores, when. Used by the wallet page
+//! and by "my submissions" on a task page.
+
+use leptos::prelude::*;
+
+use crate::flock::leaderboard::format_score;
+use crate::flock::time::format_utc;
+use crate::flock::view::View;
+use crate::flock::wallet_stats::Submission;
+
+/// The submissions `rows`, in the order given.
+#[component]
+pub fn SubmissionTable(
+    /// The submissions.
+    rows: Vec<Submission>,
+    /// Whether to show the task column (off when all rows are of one task).
+    #[prop(default = false)]
+    show_task: bool,
+) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="empty" data-testid="no-submissions">"No submissions."</p> }
+            .into_any();
+    }
+    let body = rows
+        .into_iter()
+        .map(|s| {
+            let repo = match s.safe_link() {
+                Some(link) => view! { <a href=link.to_string() rel="noopener noreferrer" target="_blank">{s.repo_label()}</a> }.into_any(),
+                None => view! { <span>{s.repo_label()}</span> }.into_any(),
+            };
+            let task = show_task.then(|| {
+                view! {
+                    <td>{s.task_id.map(|id| view! { <a href=View::Task { id }.href()>{format!("#{id}")}</a> })}</td>
+                }
+            });
+            view! {
+                <tr data-testid="submission-row">
+                    {task}
+                    <td>{repo}{s.revision.clone().map(|r| view! { <div class="mono muted" title=r.clone()>{r.chars().take(12).collect::<String>()}</div> })}</td>
+                    <td class="num">{format_score(s.submission_score)}</td>
+                    <td class="num">{format_score(s.final_score)}</td>
+                    <td>{s.submitted_at.map(format_utc).unwrap_or_else(|| "—".into())}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="submission-table">
+                <thead>
+                    <tr>
+                        {show_task.then(|| view! { <th scope="col">"Task"</th> })}
+                        <th scope="col">"Model"</th>
+                        <th scope="col" class="num">"Submission score"</th>
+                        <th scope="col" class="num">"Final score"</th>
+                        <th scope="col">"Submitted (UTC)"</th>
+                    </tr>
+                </thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}

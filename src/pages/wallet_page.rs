@@ -1,0 +1,215 @@
+//! A wallet's record, looked up from the URL (`?view=wallet&address=0x…`, or `?address=0x…`):
+//! medals as training node and as validator with the tasks they came from, enrolled tasks, and
+//! every submission. An invalid address is explained inline and nothing is requested.
+
+use leptos::prelude::*;
+
+use crate::app::{use_go, use_settings, use_view};
+use crate::components::{CopyButton, ErrorPanel, SubmissionTable};
+use crate::flock::view::View;
+use crate::flock::wallet::WalletAddress;
+use crate::flock::wallet_stats::{Achievements, Role};
+use crate::net::{fetch_achievements, fetch_enrolled, fetch_wallet_submissions};
+use crate::remote::{use_remote, Load};
+
+/// The wallet page.
+#[component]
+pub fn WalletPage() -> impl IntoView {
+    let view = use_view();
+    let address = Memo::new(move |_| match view.get() {
+        View::Wallet { address } => address,
+        _ => String::new(),
+    });
+    let settings = use_settings();
+    let draft = RwSignal::new(address.get_untracked());
+    // Follow the URL (back/forward, links) into the form.
+    Effect::new(move |_| draft.set(address.get()));
+    let go = use_go();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        go(
+            &View::Wallet {
+                address: draft.get_untracked().trim().to_string(),
+            },
+            false,
+        );
+    };
+    let own = move || settings.get().own_wallet();
+    view! {
+        <section class="wallet">
+            <div class="page-head"><h1>"Wallet"</h1></div>
+            <form class="controls" on:submit=submit>
+                <label class="control control--grow">
+                    <span class="control__label">"Wallet address"</span>
+                    <input
+                        type="text"
+                        name="address"
+                        spellcheck="false"
+                        autocomplete="off"
+                        placeholder="0x followed by 40 hexadecimal digits"
+                        data-testid="address-input"
+                        prop:value=move || draft.get()
+                        on:input:target=move |ev| draft.set(ev.target().value())
+                    />
+                </label>
+                <button class="button" type="submit" data-testid="lookup">"Look up"</button>
+                {move || own().map(|me| view! {
+                    <a class="button button--quiet" href=View::Wallet { address: me.to_string() }.href()>"My wallet"</a>
+                })}
+            </form>
+            {move || {
+                let raw = address.get();
+                if raw.is_empty() {
+                    return view! {
+                        <p class="hint">"Enter an address to see its submissions, medals and tasks. The page's address is a link you can share."</p>
+                    }.into_any();
+                }
+                match raw.parse::<WalletAddress>() {
+                    Err(reason) => view! {
+                        <p class="notice notice--error" role="alert" data-testid="address-error">
+                            {format!("“{raw}” is not a wallet address. {reason}")}
+                        </p>
+                    }.into_any(),
+                    Ok(wallet) => view! { <WalletRecord wallet=wallet /> }.into_any(),
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn WalletRecord(wallet: WalletAddress) -> impl IntoView {
+    let settings = use_settings();
+    let for_node = wallet.clone();
+    let node = use_remote(
+        move || settings.get(),
+        move |s, c| {
+            let w = for_node.clone();
+            async move { fetch_achievements(&s, &w, Role::Node, &c).await }
+        },
+    );
+    let for_validator = wallet.clone();
+    let validator = use_remote(
+        move || settings.get(),
+        move |s, c| {
+            let w = for_validator.clone();
+            async move { fetch_achievements(&s, &w, Role::Validator, &c).await }
+        },
+    );
+    let for_enrolled = wallet.clone();
+    let enrolled = use_remote(
+        move || settings.get(),
+        move |s, c| {
+            let w = for_enrolled.clone();
+            async move { fetch_enrolled(&s, &w, &c).await }
+        },
+    );
+    let for_submissions = wallet.clone();
+    let submissions = use_remote(
+        move || settings.get(),
+        move |s, c| {
+            let w = for_submissions.clone();
+            async move { fetch_wallet_submissions(&s, &w, &c).await }
+        },
+    );
+    let is_me = settings
+        .get_untracked()
+        .own_wallet()
+        .is_some_and(|me| me == wallet);
+    view! {
+        <div class="wallet__head">
+            <code class="wallet__address" data-testid="wallet-address">{wallet.to_string()}</code>
+            <CopyButton text=wallet.to_string() what="wallet address" />
+            {is_me.then(|| view! { <span class="badge badge--open">"Your wallet"</span> })}
+        </div>
+        <div class="wallet__grid">
+            <section data-testid="medals-node">
+                <h2>"Medals as training node"</h2>
+                {move || medals(node.get(), Callback::new(move |()| node.retry()))}
+            </section>
+            <section data-testid="medals-validator">
+                <h2>"Medals as validator"</h2>
+                {move || medals(validator.get(), Callback::new(move |()| validator.retry()))}
+            </section>
+            <section data-testid="enrolled">
+                <h2>"Enrolled tasks"</h2>
+                {move || match enrolled.get() {
+                    Load::Loading => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+                    Load::Failed(e) => view! { <ErrorPanel error=e on_retry=Callback::new(move |()| enrolled.retry()) /> }.into_any(),
+                    Load::Ready(list) if list.is_empty() => view! { <p class="muted">"Not enrolled in any task."</p> }.into_any(),
+                    Load::Ready(list) => view! {
+                        <ul class="plain-list">
+                            {list.into_iter().map(|e| view! {
+                                <li>
+                                    <a href=View::Task { id: e.task_id }.href()>{format!("Task {}", e.task_id)}</a>
+                                    {e.role.map(|r| format!(" · {}", role_label(&r)))}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }}
+            </section>
+        </div>
+        <section data-testid="wallet-submissions">
+            <h2>"Submissions"</h2>
+            {move || match submissions.get() {
+                Load::Loading => view! { <p class="loading" role="status">"Loading every page of submissions…"</p> }.into_any(),
+                Load::Failed(e) => view! { <ErrorPanel error=e on_retry=Callback::new(move |()| submissions.retry()) /> }.into_any(),
+                Load::Ready((rows, _)) => view! { <SubmissionTable rows=rows show_task=true /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+fn role_label(role: &str) -> String {
+    match role {
+        "node" => Role::Node.label().to_string(),
+        "validator" => Role::Validator.label().to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn medals(state: Load<Achievements>, retry: Callback<()>) -> AnyView {
+    match state {
+        Load::Loading => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
+        Load::Failed(e) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
+        Load::Ready(a) => {
+            let tasks = a
+                .tasks
+                .iter()
+                .map(|t| {
+                    let label = t
+                        .task_id
+                        .map_or_else(|| "Unnamed task".to_string(), |id| format!("Task {id}"));
+                    let place = t.rank.map(|r| format!(" · rank {r}")).unwrap_or_default();
+                    let medal = t
+                        .medal
+                        .clone()
+                        .map(|m| format!(" · {m}"))
+                        .unwrap_or_default();
+                    let link = t.task_id.map(|id| View::Task { id }.href());
+                    view! {
+                        <li>
+                            {match link {
+                                Some(href) => view! { <a href=href>{label}</a> }.into_any(),
+                                None => view! { <span>{label}</span> }.into_any(),
+                            }}
+                            {place}
+                            {medal}
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <p class="medals" data-testid="medal-counts">
+                    <span title="Gold">{format!("🥇 {}", a.gold)}</span>
+                    <span title="Silver">{format!("🥈 {}", a.silver)}</span>
+                    <span title="Bronze">{format!("🥉 {}", a.bronze)}</span>
+                    <span>{format!("{} participation{}", a.participations, if a.participations == 1 { "" } else { "s" })}</span>
+                </p>
+                <ul class="plain-list">{tasks}</ul>
+            }
+            .into_any()
+        }
+    }
+}
