@@ -202,9 +202,9 @@ fn medals(state: Load<Achievements>, retry: Callback<()>) -> AnyView {
                 .collect_view();
             view! {
                 <p class="medals" data-testid="medal-counts">
-                    <span title="Gold">{format!("🥇 {}", a.gold)}</span>
-                    <span title="Silver">{format!("🥈 {}", a.silver)}</span>
-                    <span title="Bronze">{format!("🥉 {}", a.bronze)}</span>
+                    <span class="medal medal--gold">{format!("Gold {}", a.gold)}</span>
+                    <span class="medal medal--silver">{format!("Silver {}", a.silver)}</span>
+                    <span class="medal medal--bronze">{format!("Bronze {}", a.bronze)}</span>
                     <span>{format!("{} participation{}", a.participations, if a.participations == 1 { "" } else { "s" })}</span>
                 </p>
                 <ul class="plain-list">{tasks}</ul>
