@@ -21,7 +21,7 @@ pub fn SettingsPage() -> impl IntoView {
     let current = settings.get_untracked();
     let base_input = RwSignal::new(current.flock_api().to_string());
     let timeout_input = RwSignal::new(current.timeout_secs().to_string());
-    let key_input = RwSignal::new(current.flock_key().unwrap_or_default().to_string());
+    let key_input = RwSignal::new(current.flock_api_key.clone().unwrap_or_default());
     let wallet_input = RwSignal::new(current.wallet.clone().unwrap_or_default());
     let show_key = RwSignal::new(false);
     let message = RwSignal::new(None::<(bool, String)>);
@@ -53,11 +53,22 @@ pub fn SettingsPage() -> impl IntoView {
             return None;
         };
         let key = key_input.get_untracked().trim().to_string();
+        let saved = settings.get_untracked();
+        // A key belongs to the address it was entered for. Saving a new address with the old
+        // key merely still in the field does not carry the key along; typing it again does.
+        let carried_over = saved.flock_api_key.as_deref() == Some(key.as_str())
+            && saved.flock_key_origin.as_deref() != Some(base.origin());
+        let key_origin = if key.is_empty() {
+            None
+        } else if carried_over {
+            saved.flock_key_origin.clone()
+        } else {
+            Some(base.origin().to_string())
+        };
         Some(Settings {
             flock_api_base: (base != default_base()).then(|| base.to_string()),
             timeout_secs,
-            // The key is bound to the address it is saved with.
-            flock_key_origin: (!key.is_empty()).then(|| base.origin().to_string()),
+            flock_key_origin: key_origin,
             flock_api_key: (!key.is_empty()).then_some(key),
             wallet: wallet.map(|w| w.to_string()),
         })
@@ -76,7 +87,12 @@ pub fn SettingsPage() -> impl IntoView {
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let Some(next) = from_form() {
-            apply(next, "Saved.");
+            let note = if next.key_is_for_another_api() {
+                "Saved. The API key stays with the address it was entered for and is not sent to this one; enter it again to use it here."
+            } else {
+                "Saved."
+            };
+            apply(next, note);
         }
     };
     let forget = move |_| {

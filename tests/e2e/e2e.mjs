@@ -343,6 +343,242 @@ await test('every request went to the API base, without credentials or stray hea
   }
 });
 
+// ---- issue 3: wallets, leaderboards, stats, keys ---------------------------------------------
+
+const ME = '0xB93A9c73751Bbca8E1924954271ee8d4De5747c9';
+const KEY = 'K7Q2M9X4T1B8C6N3P5R0W2Y4Z6A8D1F3';
+const sandboxOrigin = new URL(SANDBOX_URL).origin;
+/** A fresh profile whose saved settings hold `settings` (merged over nothing). */
+// The init script runs on every navigation: it seeds the settings once, then leaves them be.
+const withSettings = (settings) => freshPage(new Function(`if (!localStorage.getItem('flockboard.settings')) localStorage.setItem('flockboard.settings', ${JSON.stringify(JSON.stringify(settings))})`));
+
+async function inProfile(settings, body) {
+  const page = await withSettings(settings);
+  try {
+    await body(page);
+    assert.deepEqual(page.errors, [], 'no page errors');
+  } finally {
+    await page.context().close();
+  }
+}
+
+await test('a wallet link opens in a fresh tab with medals, tasks and every submission', async (page) => {
+  await page.goto(url(`?address=${ME}`));
+  await page.getByTestId('wallet-address').waitFor();
+  assert.equal(await page.getByTestId('wallet-address').innerText(), ME);
+  await page.locator('[data-testid=medals-node] [data-testid=medal-counts]').waitFor();
+  assert.match(await page.locator('[data-testid=medals-node]').innerText(), /Gold 1[\s\S]*Bronze 2[\s\S]*5 participations/);
+  assert.match(await page.locator('[data-testid=medals-validator]').innerText(), /Silver 1/);
+  await page.locator('[data-testid=enrolled] a').first().waitFor();
+  assert.equal(await page.locator('[data-testid=enrolled] a').first().getAttribute('href'), '?view=task&id=7');
+  await page.getByTestId('submission-row').first().waitFor();
+  const rows = await page.getByTestId('submission-row').allInnerTexts();
+  assert.equal(rows.length, 4);
+  assert.match(rows[0], /task-7-Qwen-Qwen2.5-7B-Instruct[\s\S]*2025-04-10 13:05:58/, 'newest first');
+  assert.equal(await page.title(), 'Wallet 0xB93A…47c9 · flockboard');
+  await shot(page, 'wallet');
+  const log = await requestLog();
+  const paths = log.map((r) => `${r.path}?${r.query}`);
+  assert.ok(paths.includes(`/api/v1/stats/submissions/${ME}?page=1&size=100`), paths.join('\n'));
+  assert.ok(paths.includes(`/api/v1/stats/enrolled-tasks/${ME}?`), 'one stats/ segment');
+  assert.ok(paths.includes(`/api/v1/stats/achievements/${ME}?role=node`));
+});
+
+await test('an invalid address is explained inline and nothing is requested', async (page) => {
+  await page.goto(url('?view=wallet&address=0x1234'));
+  assert.match(await page.getByTestId('address-error').innerText(), /has 40 digits after 0x; this one has 4/);
+  await page.getByTestId('address-input').fill('0xZZ3A9c73751Bbca8E1924954271ee8d4De5747c9');
+  await page.getByTestId('lookup').click();
+  await page.waitForFunction(() => /ZZ3A/.test(location.search));
+  assert.match(await page.getByTestId('address-error').innerText(), /“Z” is not a hexadecimal digit/);
+  assert.deepEqual((await requestLog()).filter((r) => r.path.includes('/stats/')), [], 'no request for an invalid address');
+  await page.getByTestId('address-input').fill(ME.toLowerCase());
+  await page.getByTestId('lookup').click();
+  await page.getByTestId('wallet-address').waitFor();
+});
+
+await test('a leaderboard spanning many pages is read whole and paged in the table', async (page) => {
+  await page.goto(url('?view=leaderboard&id=1'));
+  await page.getByTestId('board-table').waitFor();
+  assert.equal(await page.getByTestId('count').innerText(), '1250 rows');
+  assert.equal(await page.getByTestId('page-of').innerText(), 'Page 1 of 13');
+  const pages = (await requestLog()).filter((r) => r.path === '/api/v1/stats/models').map((r) => r.query);
+  assert.equal(pages.length, 13);
+  for (let n = 1; n <= 13; n++) assert.ok(pages.includes(`task_id=1&page=${n}&size=100`), `page ${n}`);
+  await page.getByTestId('next').click();
+  await page.waitForFunction(() => /[?&]p=2/.test(location.search));
+  assert.equal(await page.getByTestId('page-of').innerText(), 'Page 2 of 13');
+  assert.equal(await page.locator('[data-testid=board-table] tbody tr td').first().innerText(), '101');
+  await page.getByTestId('board-validators').click();
+  await page.waitForFunction(() => /board=validators/.test(location.search));
+  await page.getByTestId('board-table').waitFor();
+  assert.match(await page.locator('[data-testid=board-table] thead').innerText(), /HARDWORKING SCORE/i);
+  assert.equal(await page.getByTestId('count').innerText(), '1100 rows');
+});
+
+await test('leaderboard sorting and wallet filter live in the URL', async (page) => {
+  await page.goto(url('?view=leaderboard&id=7'));
+  await page.getByTestId('board-table').waitFor();
+  await page.getByTestId('sort-score').click();
+  await page.waitForFunction(() => /sort=score/.test(location.search));
+  const scores = async () => (await page.locator('[data-testid=board-table] tbody tr td:nth-child(3)').allInnerTexts()).filter((s) => s !== '—').map(Number);
+  const asc = await scores();
+  assert.ok(asc.every((v, i) => i === 0 || asc[i - 1] <= v), 'ascending');
+  await page.getByTestId('sort-score').click();
+  await page.waitForFunction(() => /order=desc/.test(location.search));
+  const desc = await scores();
+  assert.ok(desc.every((v, i) => i === 0 || desc[i - 1] >= v), 'descending');
+  await page.getByTestId('wallet-filter').fill('B93A9C');
+  await page.waitForFunction(() => /wallet=B93A9C/.test(location.search));
+  assert.equal(await page.getByTestId('count').innerText(), '1 of 1030 rows match');
+  const fresh = await freshPage();
+  try {
+    await fresh.goto(page.url());
+    await fresh.getByTestId('board-table').waitFor();
+    assert.equal(await fresh.getByTestId('count').innerText(), '1 of 1030 rows match');
+    assert.equal(await fresh.getByTestId('wallet-filter').inputValue(), 'B93A9C');
+  } finally {
+    await fresh.context().close();
+  }
+});
+
+await test('own wallet is highlighted, "jump to me" finds it, and the CSV holds what is shown', async () => {
+  await inProfile({ wallet: ME }, async (page) => {
+    await page.goto(url('?view=leaderboard&id=1'));
+    await page.getByTestId('board-table').waitFor();
+    await page.getByTestId('jump-to-me').click();
+    await page.waitForFunction(() => /[?&]p=8/.test(location.search));
+    const own = page.getByTestId('own-row');
+    await own.waitFor();
+    assert.match(await own.innerText(), /^734\s/);
+    assert.ok(await own.isVisible());
+    await shot(page, 'leaderboard-me');
+    await page.getByTestId('wallet-filter').fill('b93a9c');
+    await page.waitForFunction(() => document.querySelector('[data-testid=count]')?.textContent.startsWith('1 of'));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv').click()]);
+    assert.equal(download.suggestedFilename(), 'flockboard-task-1-models.csv');
+    const path = await download.path();
+    const { readFileSync } = await import('node:fs');
+    const lines = readFileSync(path, 'utf8').trim().split('\n');
+    assert.deepEqual(lines.length, 2);
+    assert.equal(lines[0], 'rank,wallet,submission_phase_score,finalized_at');
+    assert.match(lines[1], new RegExp(`^734,${ME},0\\.\\d+,2025-`));
+  });
+});
+
+await test('stats: both daily charts drawn, range in the URL, numbers as a table', async (page) => {
+  await page.goto(url('?view=stats'));
+  await page.waitForSelector('[data-testid=panel-submission] canvas[data-ready=true]');
+  await page.waitForSelector('[data-testid=panel-validation] canvas[data-ready=true]');
+  const rowsIn = (kind) => page.locator(`[data-testid=panel-${kind}] [data-testid=stats-table] tbody tr`).count();
+  assert.equal(await rowsIn('submission'), 30);
+  // The chart has drawn bars: some pixels are the bar colour.
+  const painted = await page.evaluate(() => {
+    const c = document.querySelector('[data-testid=panel-submission] canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 2] > 150 && d[i] < 120) n++;
+    return n;
+  });
+  assert.ok(painted > 1000, `bar pixels: ${painted}`);
+  assert.match(await page.locator('[data-testid=panel-submission] canvas').getAttribute('aria-label'), /Submissions per day from .* in all/);
+  await shot(page, 'stats');
+  await page.getByTestId('range-90d').click();
+  await page.waitForFunction(() => /range=90d/.test(location.search));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=panel-validation] [data-testid=stats-table] tbody tr').length === 90);
+  await page.getByTestId('range-all').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=panel-validation] [data-testid=stats-table] tbody tr').length > 600);
+  // The table sits in a closed <details>: read its text content, which innerText would not give.
+  const all = await page.locator('[data-testid=panel-validation] [data-testid=stats-table] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent).join('|')));
+  assert.ok(all.includes('2025-03-31|18,242|' + all.find((r) => r.startsWith('2025-03-31|'))?.split('|')[2]), 'recorded count on its date');
+  await page.setViewportSize({ width: 700, height: 900 });
+  await page.waitForFunction(() => document.querySelector('[data-testid=panel-submission] canvas').width < 700);
+});
+
+await test('my submissions: no key, a wrong key, then the right key', async () => {
+  await inProfile({}, async (page) => {
+    await page.goto(url('?view=task&id=7'));
+    assert.match(await page.getByTestId('no-key').innerText(), /Add your FLock API key in Settings/);
+  });
+  await inProfile({ flock_api_key: 'WRONGKEY', flock_key_origin: sandboxOrigin }, async (page) => {
+    await page.goto(url('?view=task&id=7'));
+    const error = page.locator('[data-testid=my-submissions] [data-testid=error]');
+    await error.waitFor();
+    assert.match(await error.innerText(), /401 Unauthorized[\s\S]*Invalid API key[\s\S]*key was refused/);
+    assert.ok(!(await error.innerText()).includes('WRONGKEY'), 'the key is never shown in a message');
+  });
+  await inProfile({ flock_api_key: KEY, flock_key_origin: sandboxOrigin }, async (page) => {
+    await page.goto(url('?view=task&id=7'));
+    await page.locator('[data-testid=my-submissions] [data-testid=submission-row]').first().waitFor();
+    const rows = await page.locator('[data-testid=my-submissions] [data-testid=submission-row]').allInnerTexts();
+    assert.equal(rows.length, 2);
+    assert.match(rows[0], /2025-04-10/);
+    assert.match(rows[1], /2025-03-28/);
+    assert.equal(await page.locator('[data-testid=my-submissions] a').first().getAttribute('href'), 'https://huggingface.co/clepelaars/task-7-Qwen-Qwen2.5-7B-Instruct');
+    await shot(page, 'task-7-mine');
+  });
+});
+
+await test('the key travels only in its header, only on keyed routes, only to its own API', async () => {
+  await inProfile({ flock_api_key: KEY, flock_key_origin: sandboxOrigin, wallet: ME }, async (page) => {
+    for (const q of ['', '?view=tasks&status=all', '?view=task&id=7', '?view=leaderboard&id=7', `?address=${ME}`, '?view=stats']) {
+      await page.goto(url(q));
+      await page.waitForLoadState('networkidle');
+    }
+    await page.goto(url('?view=task&id=7'));
+    await page.locator('[data-testid=my-submissions] [data-testid=submission-row]').first().waitFor();
+    const log = await requestLog();
+    assert.ok(log.length > 10);
+    for (const r of log) {
+      const keyed = r.headers.filter(([k]) => k === 'flock-api-key');
+      if (r.path === '/api/v1/tasks/wallet-submissions' && r.method === 'GET') {
+        assert.deepEqual(keyed, [['flock-api-key', KEY]], 'keyed route carries the key');
+      } else {
+        assert.deepEqual(keyed, [], `no key on ${r.path}`);
+      }
+      assert.ok(!`${r.path}?${r.query}`.includes(KEY), 'never in a URL');
+      assert.ok(!r.headers.some(([k, v]) => k !== 'flock-api-key' && v.includes(KEY)), 'in no other header');
+    }
+    // Pointing the page at another API address does not carry the key along.
+    await page.goto(url('?view=settings'));
+    await page.getByTestId('api-base-input').fill(`http://localhost:${new URL(SANDBOX_URL).port}/api/v1/`);
+    await page.getByTestId('save-settings').click();
+    assert.match(await page.getByTestId('settings-message').innerText(), /stays with the address it was entered for/);
+    await reset();
+    await page.goto(url('?view=task&id=7'));
+    await page.getByTestId('no-key').waitFor();
+    assert.match(await page.getByTestId('no-key').innerText(), /belongs to another API address/);
+    const after = await requestLog();
+    assert.ok(after.length > 0 && after.every((r) => !r.headers.some(([k]) => k === 'flock-api-key')), 'no key sent to the other origin');
+  });
+});
+
+await test('settings: the key is masked, can be shown, tested and forgotten', async (page) => {
+  await page.goto(url('?view=settings'));
+  const input = page.getByTestId('key-input');
+  assert.equal(await input.getAttribute('type'), 'password');
+  await input.fill('WRONGKEY');
+  await page.getByTestId('test-key').click();
+  assert.match(await page.getByTestId('key-result').innerText(), /401[\s\S]*refused/);
+  await input.fill(KEY);
+  await page.getByTestId('show-key').click();
+  assert.equal(await input.getAttribute('type'), 'text');
+  await page.getByTestId('test-key').click();
+  await page.waitForFunction(() => /accepted/.test(document.querySelector('[data-testid=key-result]')?.textContent || ''));
+  await page.getByTestId('wallet-input').fill('0x123');
+  assert.match(await page.locator('.field__error').first().innerText(), /40 digits/);
+  await page.getByTestId('wallet-input').fill(ME);
+  await page.getByTestId('save-settings').click();
+  let saved = JSON.parse(await page.evaluate(() => localStorage.getItem('flockboard.settings')));
+  assert.equal(saved.flock_api_key, KEY);
+  assert.equal(saved.flock_key_origin, sandboxOrigin);
+  assert.equal(saved.wallet, ME);
+  await page.getByTestId('forget-key').click();
+  saved = JSON.parse(await page.evaluate(() => localStorage.getItem('flockboard.settings')));
+  assert.equal(saved.flock_api_key, null);
+  assert.equal(await input.inputValue(), '');
+});
+
 await browser.close();
 const passed = results.filter(Boolean).length;
 const failed = results.length - passed;
