@@ -64,6 +64,8 @@ pub fn draw_daily<DB: DrawingBackend>(
         .max(1) as f64
         * 1.1;
     let labels = summary.days.clone();
+    // Long ranges cross years: then the labels say which.
+    let label_format = if days > 180 { "%b %Y" } else { "%b %d" };
     let mut chart = ChartBuilder::on(&root)
         .margin(12)
         .x_label_area_size(28)
@@ -82,7 +84,7 @@ pub fn draw_daily<DB: DrawingBackend>(
         .x_label_formatter(&|x| {
             labels
                 .get(*x as usize)
-                .map(|d| d.date.format("%b %d").to_string())
+                .map(|d| d.date.format(label_format).to_string())
                 .unwrap_or_default()
         })
         .y_label_formatter(&|y| crate::flock::format::human_count(*y as u64))

@@ -493,6 +493,18 @@ await test('stats: both daily charts drawn, range in the URL, numbers as a table
   assert.ok(all.includes('2025-03-31|18,242|' + all.find((r) => r.startsWith('2025-03-31|'))?.split('|')[2]), 'recorded count on its date');
   await page.setViewportSize({ width: 700, height: 900 });
   await page.waitForFunction(() => document.querySelector('[data-testid=panel-submission] canvas').width < 700);
+  // Switching the system to dark redraws the chart on a dark background.
+  const corner = () => page.evaluate(() => {
+    const c = document.querySelector('[data-testid=panel-submission] canvas');
+    return [...c.getContext('2d').getImageData(2, 2, 1, 1).data].slice(0, 3);
+  });
+  assert.ok((await corner()).every((v) => v > 200), 'light background');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.waitForFunction(() => {
+    const c = document.querySelector('[data-testid=panel-submission] canvas');
+    return c.getContext('2d').getImageData(2, 2, 1, 1).data[0] < 60;
+  });
+  await shot(page, 'stats-dark');
 });
 
 await test('my submissions: no key, a wrong key, then the right key', async () => {
