@@ -226,16 +226,13 @@ pub async fn fetch_achievements(
     role: Role,
     controller: &AbortController,
 ) -> Result<Achievements, ApiError> {
-    let base = settings.flock_api();
-    let body = get_text(
-        &base.achievements(address, role),
-        &base,
-        settings.timeout_secs(),
-        None,
+    get_parsed(
+        settings,
+        |base| base.achievements(address, role),
+        parse_achievements,
         controller,
     )
-    .await?;
-    parse_achievements(&body)
+    .await
 }
 
 /// The tasks a wallet is enrolled in.
@@ -244,16 +241,13 @@ pub async fn fetch_enrolled(
     address: &WalletAddress,
     controller: &AbortController,
 ) -> Result<Vec<Enrollment>, ApiError> {
-    let base = settings.flock_api();
-    let body = get_text(
-        &base.enrolled_tasks(address),
-        &base,
-        settings.timeout_secs(),
-        None,
+    get_parsed(
+        settings,
+        |base| base.enrolled_tasks(address),
+        parse_enrolled,
         controller,
     )
-    .await?;
-    parse_enrolled(&body)
+    .await
 }
 
 /// A daily count series.
@@ -262,16 +256,13 @@ pub async fn fetch_daily(
     kind: CountKind,
     controller: &AbortController,
 ) -> Result<Vec<DailyCount>, ApiError> {
-    let base = settings.flock_api();
-    let body = get_text(
-        &base.emissions(kind),
-        &base,
-        settings.timeout_secs(),
-        None,
+    get_parsed(
+        settings,
+        |base| base.emissions(kind),
+        parse_daily,
         controller,
     )
-    .await?;
-    parse_daily(&body)
+    .await
 }
 
 /// Check a key: ask for the key owner's submissions to `task_id` (any task will do).

@@ -8,6 +8,7 @@ mod description;
 mod error_panel;
 mod status_badge;
 mod submission_table;
+mod tab_link;
 
 pub use chart_canvas::ChartCanvas;
 pub use clock::{provide_clock, use_now};
@@ -17,3 +18,4 @@ pub use description::Description;
 pub use error_panel::ErrorPanel;
 pub use status_badge::StatusBadge;
 pub use submission_table::SubmissionTable;
+pub use tab_link::TabLink;

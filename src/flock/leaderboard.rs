@@ -3,10 +3,9 @@
 //! Boards can hold over ten thousand rows, so selection works on indices and compares
 //! precomputed keys; nothing here allocates per comparison.
 
-use std::cmp::Ordering;
-
 use serde_json::Value;
 
+use super::order::missing_last;
 use super::time::{format_utc, parse_timestamp, Instant};
 
 /// Which leaderboard of a task.
@@ -256,23 +255,6 @@ impl LeaderboardQuery {
     }
 }
 
-/// Missing values sort after present ones in either direction.
-fn by_option<T: PartialOrd>(a: Option<T>, b: Option<T>, descending: bool) -> Ordering {
-    match (a, b) {
-        (Some(x), Some(y)) => {
-            let o = x.partial_cmp(&y).unwrap_or(Ordering::Equal);
-            if descending {
-                o.reverse()
-            } else {
-                o
-            }
-        }
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    }
-}
-
 /// Indices of the rows to show for `query`: filtered by wallet, then sorted (ties by rank).
 pub fn select(entries: &[Entry], query: &LeaderboardQuery) -> Vec<usize> {
     let needle = query.wallet.trim().to_ascii_lowercase();
@@ -283,21 +265,16 @@ pub fn select(entries: &[Entry], query: &LeaderboardQuery) -> Vec<usize> {
     shown.sort_by(|&a, &b| {
         let (x, y) = (&entries[a], &entries[b]);
         let primary = match query.sort {
-            Column::Rank => by_option(x.rank, y.rank, descending),
+            Column::Rank => missing_last(x.rank, y.rank, descending),
             Column::Wallet => {
-                let o = x.wallet_lower.cmp(&y.wallet_lower);
-                if descending {
-                    o.reverse()
-                } else {
-                    o
-                }
+                missing_last(Some(&x.wallet_lower), Some(&y.wallet_lower), descending)
             }
-            Column::Score => by_option(x.score, y.score, descending),
-            Column::Hardworking => by_option(x.hardworking, y.hardworking, descending),
-            Column::Time => by_option(x.at, y.at, descending),
+            Column::Score => missing_last(x.score, y.score, descending),
+            Column::Hardworking => missing_last(x.hardworking, y.hardworking, descending),
+            Column::Time => missing_last(x.at, y.at, descending),
         };
         primary
-            .then_with(|| by_option(x.rank, y.rank, false))
+            .then_with(|| missing_last(x.rank, y.rank, false))
             .then(a.cmp(&b))
     });
     shown

@@ -7,6 +7,7 @@
 pub mod error;
 pub mod format;
 pub mod leaderboard;
+pub mod order;
 pub mod paging;
 pub mod phase;
 pub mod stats;

@@ -1,6 +1,7 @@
 //! The task list view's state (which tasks, sort, search) and the pure work behind it.
 //! The state round-trips through the URL query so that every list view can be shared.
 
+use super::order::missing_last;
 use super::task::Task;
 
 /// Which tasks the list shows.
@@ -165,20 +166,13 @@ pub fn select<'a>(tasks: &'a [Task], query: &TaskListQuery) -> Vec<&'a Task> {
     let mut shown: Vec<&Task> = tasks.iter().filter(|t| matches(t, &query.search)).collect();
     shown.sort_by(|a, b| {
         let primary = match query.sort {
-            SortKey::Id => a.id.cmp(&b.id),
-            SortKey::Deadline => match (a.submission_ends_at, b.submission_ends_at) {
-                (Some(x), Some(y)) => x.cmp(&y),
-                (Some(_), None) => return std::cmp::Ordering::Less,
-                (None, Some(_)) => return std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            },
+            SortKey::Id => missing_last(Some(a.id), Some(b.id), query.descending),
+            SortKey::Deadline => {
+                missing_last(a.submission_ends_at, b.submission_ends_at, query.descending)
+            }
         };
-        let primary = primary.then(a.id.cmp(&b.id));
-        if query.descending {
-            primary.reverse()
-        } else {
-            primary
-        }
+        // Ties follow the same direction as the sort.
+        primary.then_with(|| missing_last(Some(a.id), Some(b.id), query.descending))
     });
     shown
 }

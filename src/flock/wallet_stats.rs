@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use super::error::ApiError;
+use super::order::missing_last;
 use super::task::is_web_url;
 use super::time::{parse_timestamp, Instant};
 
@@ -71,12 +72,7 @@ impl Submission {
 
 /// Newest first; undated last.
 pub fn newest_first(submissions: &mut [Submission]) {
-    submissions.sort_by(|a, b| match (a.submitted_at, b.submitted_at) {
-        (Some(x), Some(y)) => y.cmp(&x),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => std::cmp::Ordering::Equal,
-    });
+    submissions.sort_by(|a, b| missing_last(a.submitted_at, b.submitted_at, true));
 }
 
 /// A role a wallet can take in a task.

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::app::{use_go, use_settings, use_view};
 use crate::browser::{download_text, scroll_to};
-use crate::components::{CopyButton, ErrorPanel};
+use crate::components::{CopyButton, ErrorPanel, TabLink};
 use crate::flock::leaderboard::{
     format_score, position_of, select, to_csv, Board, Column, Entry, LeaderboardQuery,
     ROWS_PER_PAGE,
@@ -54,15 +54,12 @@ pub fn LeaderboardPage(
             }
             .href();
             view! {
-                <a
-                    class="tab"
+                <TabLink
                     href=href
-                    class:active=move || board.get() == b
-                    aria-current=move || (board.get() == b).then_some("page")
-                    data-testid=format!("board-{}", b.as_str())
-                >
-                    {b.label()}
-                </a>
+                    active=Signal::derive(move || board.get() == b)
+                    label=b.label()
+                    test_id=format!("board-{}", b.as_str())
+                />
             }
         })
         .collect_view();

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::app::{use_settings, use_view};
-use crate::components::{ChartCanvas, ErrorPanel};
+use crate::components::{ChartCanvas, ErrorPanel, TabLink};
 use crate::flock::format::grouped;
 use crate::flock::stats::{summarize, CountKind, DailyCount, Range, Summary};
 use crate::flock::view::View;
@@ -23,15 +23,12 @@ pub fn StatsPage() -> impl IntoView {
         .into_iter()
         .map(|r| {
             view! {
-                <a
-                    class="tab"
+                <TabLink
                     href=View::Stats { range: r }.href()
-                    class:active=move || range.get() == r
-                    aria-current=move || (range.get() == r).then_some("page")
-                    data-testid=format!("range-{}", r.as_str())
-                >
-                    {r.label()}
-                </a>
+                    active=Signal::derive(move || range.get() == r)
+                    label=r.label()
+                    test_id=format!("range-{}", r.as_str())
+                />
             }
         })
         .collect_view();

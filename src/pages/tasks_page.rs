@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::app::{use_go, use_settings, use_view};
-use crate::components::{Deadline, ErrorPanel, StatusBadge};
+use crate::components::{Deadline, ErrorPanel, StatusBadge, TabLink};
 use crate::flock::format::{grouped, human_count};
 use crate::flock::task::{Task, TaskList};
 use crate::flock::task_list::{select, SortKey, TaskFilter, TaskListQuery};
@@ -32,23 +32,13 @@ pub fn TasksPage() -> impl IntoView {
     let tabs = TaskFilter::ALL
         .into_iter()
         .map(|f| {
-            let href = move || {
-                View::Tasks(TaskListQuery {
-                    filter: f,
-                    ..query.get()
-                })
-                .href()
-            };
             view! {
-                <a
-                    class="tab"
-                    href=href
-                    class:active=move || filter.get() == f
-                    aria-current=move || (filter.get() == f).then_some("page")
-                    data-testid=format!("filter-{}", f.as_str())
-                >
-                    {f.label()}
-                </a>
+                <TabLink
+                    href=Signal::derive(move || View::Tasks(TaskListQuery { filter: f, ..query.get() }).href())
+                    active=Signal::derive(move || filter.get() == f)
+                    label=f.label()
+                    test_id=format!("filter-{}", f.as_str())
+                />
             }
         })
         .collect_view();
