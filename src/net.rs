@@ -107,16 +107,26 @@ pub async fn fetch_task(
     id: u64,
     controller: &AbortController,
 ) -> Result<Task, ApiError> {
-    let base = settings.flock_api();
-    let body = get_text(
-        &base.task(id),
-        &base,
-        settings.timeout_secs(),
-        None,
+    get_parsed(
+        settings,
+        |base| base.task(id),
+        Task::parse_detail,
         controller,
     )
-    .await?;
-    Task::parse_detail(&body)
+    .await
+}
+
+/// GET a public endpoint of the API in force and read its body with `parse`.
+async fn get_parsed<T>(
+    settings: &Settings,
+    endpoint: impl FnOnce(&ApiBase) -> Endpoint,
+    parse: impl FnOnce(&str) -> Result<T, ApiError>,
+    controller: &AbortController,
+) -> Result<T, ApiError> {
+    let base = settings.flock_api();
+    let timeout = settings.timeout_secs();
+    let body = get_text(&endpoint(&base), &base, timeout, None, controller).await?;
+    parse(&body)
 }
 
 /// Pages fetched at once when reading every page of a list.
