@@ -40,23 +40,7 @@ async fn handle(State(sandbox): State<Sandbox>, request: Request) -> Response {
         return response;
     }
 
-    let cors = {
-        let mut inner = sandbox.lock();
-        inner.log.push_back(LoggedRequest {
-            method: parts.method.to_string(),
-            path: path.clone(),
-            query: query.clone(),
-            headers: parts
-                .headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
-                .collect(),
-        });
-        while inner.log.len() > LOG_LIMIT {
-            inner.log.pop_front();
-        }
-        inner.config.cors
-    };
+    let cors = log_request(&sandbox, &parts);
 
     if parts.method == Method::OPTIONS {
         // Without CORS the real FastAPI app has no OPTIONS handler: 405, no CORS headers.
@@ -92,6 +76,114 @@ async fn handle(State(sandbox): State<Sandbox>, request: Request) -> Response {
         add_cors(response.headers_mut(), origin.as_ref());
     }
     response
+}
+
+/// Largest request body the fake Hub reads (a whole object PUT).
+const HUB_BODY_LIMIT: usize = 8 * 1024 * 1024 * 1024;
+
+/// Response headers browsers may read from the Hub (as the real Hub exposes them).
+const HUB_EXPOSED: &str = "ETag, X-Repo-Commit, X-Request-Id, X-Error-Code, X-Error-Message, Link, Content-Range, Accept-Ranges, X-Linked-Size, X-Linked-Etag, Content-Length";
+
+/// The fake Hub as one axum router (served on its own port: another origin, as in real life).
+pub fn hub_router(sandbox: Sandbox) -> Router {
+    Router::new().fallback(handle_hub).with_state(sandbox)
+}
+
+fn log_request(sandbox: &Sandbox, parts: &axum::http::request::Parts) -> bool {
+    let mut inner = sandbox.lock();
+    inner.log.push_back(LoggedRequest {
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
+            .collect(),
+    });
+    while inner.log.len() > LOG_LIMIT {
+        inner.log.pop_front();
+    }
+    inner.config.cors
+}
+
+async fn handle_hub(State(sandbox): State<Sandbox>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let origin = parts.headers.get(header::ORIGIN).cloned();
+    let cors = log_request(&sandbox, &parts);
+    let requested = parts
+        .headers
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .cloned();
+    let finish = |mut response: Response| {
+        let id = format!("sandbox-{}", sandbox.lock().log.len());
+        if let Ok(v) = HeaderValue::from_str(&id) {
+            response.headers_mut().insert("x-request-id", v);
+        }
+        if cors {
+            add_cors(response.headers_mut(), origin.as_ref());
+            response.headers_mut().insert(
+                header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                HeaderValue::from_static(HUB_EXPOSED),
+            );
+            if let Some(requested) = &requested {
+                response
+                    .headers_mut()
+                    .insert(header::ACCESS_CONTROL_ALLOW_HEADERS, requested.clone());
+            }
+        }
+        response
+    };
+    if parts.method == Method::OPTIONS {
+        return finish(if cors {
+            empty(StatusCode::NO_CONTENT)
+        } else {
+            json_response(405, &json!({ "error": "Method Not Allowed" }))
+        });
+    }
+    let route = parts.uri.path().trim_start_matches('/').to_string();
+    let fault = take_fault(&sandbox, &route);
+    if let Some(fault) = &fault {
+        if fault.delay_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+        }
+        if fault.mode != FaultMode::Delay {
+            return finish(faulty_response(
+                fault,
+                &Reply {
+                    status: 200,
+                    body: json!({}),
+                },
+            ));
+        }
+    }
+    let body = match axum::body::to_bytes(body, HUB_BODY_LIMIT).await {
+        Ok(body) => body,
+        Err(_) => {
+            return finish(json_response(
+                400,
+                &json!({ "error": "request body unreadable" }),
+            ))
+        }
+    };
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let own_origin = format!("http://{host}");
+    let hub = sandbox.hub.clone();
+    let method = parts.method.clone();
+    let path = parts.uri.path().to_string();
+    let query = parts.uri.query().unwrap_or("").to_string();
+    let headers = parts.headers.clone();
+    // Hashing and file I/O of large objects: off the async workers.
+    let response = tokio::task::spawn_blocking(move || {
+        hub.handle(&own_origin, &method, &path, &query, &headers, body)
+    })
+    .await
+    .unwrap_or_else(|_| json_response(500, &json!({ "error": "sandbox hub failed" })));
+    finish(response)
 }
 
 /// Route an API request to the fake that serves it.
@@ -131,9 +223,10 @@ fn api_reply(
 fn take_fault(sandbox: &Sandbox, route: &str) -> Option<Fault> {
     let mut inner = sandbox.lock();
     let faults = &mut inner.config.faults;
-    let index = faults
-        .iter()
-        .position(|f| f.route == "*" || f.route.trim_matches('/') == route)?;
+    let index = faults.iter().position(|f| {
+        let wanted = f.route.trim_matches('/');
+        wanted == "*" || wanted == route || route.starts_with(&format!("{wanted}/"))
+    })?;
     let fault = faults[index].clone();
     if let Some(times) = &mut faults[index].times {
         *times = times.saturating_sub(1);
@@ -249,8 +342,18 @@ fn control_route(sandbox: &Sandbox, method: &Method, route: &str, body: &[u8]) -
             let mut inner = sandbox.lock();
             inner.config = Config::default();
             inner.log.clear();
+            drop(inner);
+            sandbox.set_hub_config(crate::HubConfig::default());
             empty(StatusCode::NO_CONTENT)
         }
+        ("GET", "hub") => json_response(200, &json!(sandbox.hub_config())),
+        ("POST", "hub") => match serde_json::from_slice::<crate::HubConfig>(body) {
+            Ok(config) => {
+                sandbox.set_hub_config(config);
+                json_response(200, &json!(sandbox.hub_config()))
+            }
+            Err(e) => json_response(400, &json!({ "detail": format!("bad hub config: {e}") })),
+        },
         _ => json_response(404, &json!({ "detail": "Not Found" })),
     }
 }

@@ -10,7 +10,10 @@
 
 mod fed_ledger;
 mod http;
+mod hub;
 mod stats;
+
+pub use hub::HubConfig;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -19,7 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 
-pub use http::router;
+pub use http::{hub_router, router};
 
 /// What a fault does to the response of the route it matches.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
@@ -109,6 +112,7 @@ pub struct Sandbox {
     inner: Arc<Mutex<Inner>>,
     data: Arc<fed_ledger::Data>,
     stats: Arc<stats::Stats>,
+    hub: Arc<hub::Hub>,
 }
 
 impl Sandbox {
@@ -123,6 +127,7 @@ impl Sandbox {
             })),
             data: Arc::new(fed_ledger::Data::load(now)),
             stats: Arc::new(stats::Stats::load(now)),
+            hub: Arc::new(hub::Hub::new(HubConfig::default())),
         }
     }
 
@@ -137,6 +142,16 @@ impl Sandbox {
         self.lock().config.clone()
     }
 
+    /// The fake Hub's knobs.
+    pub fn hub_config(&self) -> HubConfig {
+        self.hub.config()
+    }
+
+    /// Change the fake Hub's knobs.
+    pub fn set_hub_config(&self, config: HubConfig) {
+        self.hub.set_config(config);
+    }
+
     /// Every logged request, oldest first.
     pub fn log(&self) -> Vec<LoggedRequest> {
         self.lock().log.iter().cloned().collect()
@@ -146,6 +161,19 @@ impl Sandbox {
 /// Serve `sandbox` on an already bound listener until the process ends.
 pub async fn serve(listener: TcpListener, sandbox: Sandbox) -> std::io::Result<()> {
     axum::serve(listener, router(sandbox)).await
+}
+
+/// Serve the fake Hub of `sandbox` on an already bound listener until the process ends.
+pub async fn serve_hub(listener: TcpListener, sandbox: Sandbox) -> std::io::Result<()> {
+    axum::serve(listener, hub_router(sandbox)).await
+}
+
+/// Bind `addr` and serve the fake Hub of `sandbox` in a background task; returns the address.
+pub async fn spawn_hub(addr: SocketAddr, sandbox: Sandbox) -> std::io::Result<SocketAddr> {
+    let listener = TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    tokio::spawn(async move { serve_hub(listener, sandbox).await });
+    Ok(local)
 }
 
 /// Bind `addr` (port 0 picks a free one) and serve in a background task; returns the address.

@@ -1,19 +1,32 @@
 //! `sandbox`: serve the fake FLock fed-ledger API on loopback.
 //!
 //! ```text
-//! sandbox [--addr 127.0.0.1:18181] [--no-cors] [--fault '{"route":"tasks/list","status":502}']...
+//! sandbox [--addr 127.0.0.1:18181] [--hub-addr 127.0.0.1:18182] [--no-cors]
+//!         [--fault '{"route":"tasks/list","status":502}']... [--hub '{"multipart_threshold":5242880}']
 //! ```
-//! Prints `sandbox listening on http://ADDR` once it accepts connections.
+//! The FLock API is served on `--addr`, the fake Hugging Face Hub on `--hub-addr` (another
+//! origin, as in real life). Prints `sandbox listening on http://ADDR` once both accept.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use sandbox::{Config, Fault, Sandbox};
+use sandbox::{Config, Fault, HubConfig, Sandbox};
 
-const USAGE: &str = "usage: sandbox [--addr HOST:PORT] [--no-cors] [--fault JSON]...";
+const USAGE: &str =
+    "usage: sandbox [--addr HOST:PORT] [--hub-addr HOST:PORT] [--no-cors] [--fault JSON]... [--hub JSON]";
 
-fn parse_args(args: impl Iterator<Item = String>) -> Result<(SocketAddr, Config), String> {
+/// What the command line asks for.
+struct Args {
+    addr: SocketAddr,
+    hub_addr: SocketAddr,
+    config: Config,
+    hub: HubConfig,
+}
+
+fn parse_args(args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut addr: SocketAddr = ([127, 0, 0, 1], 18181).into();
+    let mut hub_addr: SocketAddr = ([127, 0, 0, 1], 18182).into();
+    let mut hub = HubConfig::default();
     let mut config = Config::default();
     let mut args = args;
     while let Some(arg) = args.next() {
@@ -21,6 +34,16 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<(SocketAddr, Config)
             "--addr" => {
                 let value = args.next().ok_or("--addr needs HOST:PORT")?;
                 addr = value.parse().map_err(|e| format!("--addr {value}: {e}"))?;
+            }
+            "--hub-addr" => {
+                let value = args.next().ok_or("--hub-addr needs HOST:PORT")?;
+                hub_addr = value
+                    .parse()
+                    .map_err(|e| format!("--hub-addr {value}: {e}"))?;
+            }
+            "--hub" => {
+                let value = args.next().ok_or("--hub needs a JSON object")?;
+                hub = serde_json::from_str(&value).map_err(|e| format!("--hub {value}: {e}"))?;
             }
             "--no-cors" => config.cors = false,
             "--fault" => {
@@ -33,12 +56,22 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<(SocketAddr, Config)
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
     }
-    Ok((addr, config))
+    Ok(Args {
+        addr,
+        hub_addr,
+        config,
+        hub,
+    })
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (addr, config) = match parse_args(std::env::args().skip(1)) {
+    let Args {
+        addr,
+        hub_addr,
+        config,
+        hub,
+    } = match parse_args(std::env::args().skip(1)) {
         Ok(parsed) => parsed,
         Err(message) => {
             eprintln!("{message}");
@@ -52,8 +85,14 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("sandbox listening on http://{addr}");
-    match sandbox::serve(listener, Sandbox::new(config)).await {
+    let sandbox = Sandbox::new(config);
+    sandbox.set_hub_config(hub);
+    if let Err(e) = sandbox::spawn_hub(hub_addr, sandbox.clone()).await {
+        eprintln!("sandbox: cannot listen on {hub_addr} for the Hub: {e}");
+        return ExitCode::FAILURE;
+    }
+    println!("sandbox listening on http://{addr} (FLock API) and http://{hub_addr} (Hub)");
+    match sandbox::serve(listener, sandbox).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("sandbox: {e}");
