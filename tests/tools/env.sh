@@ -6,6 +6,9 @@ export TRUNK_OFFLINE=true
 export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 export SANDBOX_PORT="${SANDBOX_PORT:-18181}"
 export SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
+export HUB_PORT="${HUB_PORT:-18182}"
+export HUB_URL="http://127.0.0.1:$HUB_PORT"
+export FLOCKBOARD_VENV="${FLOCKBOARD_VENV:-$HOME/.cache/flockboard-venv}"
 
 # Wait until something listens on 127.0.0.1:$1 (at most ~15 s).
 wait_for_port() {

@@ -16,8 +16,9 @@ if [ "${1:-}" = "--production" ]; then
   trunk build --release --locked
 else
   build_for_sandbox
-  "$CARGO_TARGET_DIR/release/sandbox" --addr "127.0.0.1:$SANDBOX_PORT" &
+  "$CARGO_TARGET_DIR/release/sandbox" --addr "127.0.0.1:$SANDBOX_PORT" --hub-addr "127.0.0.1:$HUB_PORT" &
   wait_for_port "$SANDBOX_PORT"
+  wait_for_port "$HUB_PORT"
 fi
 python3 -m http.server --bind 127.0.0.1 --directory dist "$PORT" >/dev/null 2>&1 &
 wait_for_port "$PORT"

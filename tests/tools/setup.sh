@@ -60,4 +60,13 @@ if [ ! -x tests/e2e/node_modules/.bin/wasm-opt ] || [ ! -d tests/e2e/node_module
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# Python: the official Hub client for the fake Hub's fidelity test, in a venv of its own.
+VENV="${FLOCKBOARD_VENV:-$HOME/.cache/flockboard-venv}"
+HF_HUB_PIN=$(awk -F'==' '/^huggingface_hub==/ { print $2 }' tests/hub_fidelity/requirements.txt)
+if [ "$("$VENV/bin/python" -c 'import huggingface_hub; print(huggingface_hub.__version__)' 2>/dev/null)" != "$HF_HUB_PIN" ]; then
+  log "pip install huggingface_hub $HF_HUB_PIN (venv $VENV)"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/hub_fidelity/requirements.txt
+fi
+
 cargo fetch --locked --quiet
