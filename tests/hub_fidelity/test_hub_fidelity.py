@@ -62,8 +62,11 @@ class HubFidelity(unittest.TestCase):
         while len(blob) < 3 * MIB:
             rng = hashlib.sha256(rng.digest())
             blob += rng.digest() * 64
-        (cls.folder / "adapter_model.safetensors").write_bytes(bytes(blob[: 3 * MIB + 17]))
-        (cls.folder / "big.bin").write_bytes(bytes(blob) * 2 + b"tail" * 300_000)  # > 5 MiB: multipart
+        # A random tail makes the objects new to the sandbox's content-addressed storage, so
+        # they are really uploaded even when the sandbox already served an earlier run.
+        unique = os.urandom(16)
+        (cls.folder / "adapter_model.safetensors").write_bytes(bytes(blob[: 3 * MIB + 17]) + unique)
+        (cls.folder / "big.bin").write_bytes(bytes(blob) * 2 + b"tail" * 300_000 + unique)  # > 5 MiB: multipart
 
     @classmethod
     def tearDownClass(cls):
