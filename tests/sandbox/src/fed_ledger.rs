@@ -118,6 +118,11 @@ impl Data {
         Data { list, detail }
     }
 
+    /// The detail record of task `id`, as stored.
+    pub fn task_record(&self, id: u64) -> Option<&Value> {
+        self.detail.get(&id)
+    }
+
     /// Answer `GET /api/v1/{route}`; `None` when no such route exists.
     pub fn get(&self, route: &str, query: &[(String, String)], call: u64) -> Option<Reply> {
         let param = |name: &str| {

@@ -67,7 +67,14 @@ async fn handle(State(sandbox): State<Sandbox>, request: Request) -> Response {
         .headers
         .get("flock-api-key")
         .and_then(|v| v.to_str().ok());
-    let reply = api_reply(&sandbox, &parts.method, &path, &query, api_key);
+    let body = axum::body::to_bytes(body, BODY_LIMIT)
+        .await
+        .unwrap_or_default();
+    let reply = if parts.method == Method::POST && route == "tasks/submit-result" {
+        sandbox.stats.submit(&body, api_key, &sandbox.data)
+    } else {
+        api_reply(&sandbox, &parts.method, &path, &query, api_key)
+    };
     let mut response = match fault {
         Some(fault) => faulty_response(&fault, &reply),
         None => json_response(reply.status, &reply.body),

@@ -86,6 +86,8 @@ pub struct Stats {
     wallets: Value,
     emissions: Value,
     now: NaiveDateTime,
+    /// Submissions accepted by `tasks/submit-result` while running: (wallet, lower case; row).
+    accepted: std::sync::Mutex<Vec<(String, Value)>>,
 }
 
 fn page_params(query: &[(String, String)]) -> Result<(u64, u64), Reply> {
@@ -166,6 +168,7 @@ impl Stats {
             wallets: parse(WALLETS, "stats/wallets.json"),
             emissions: parse(EMISSIONS, "stats/emissions.json"),
             now,
+            accepted: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -229,12 +232,100 @@ impl Stats {
         Ok(Reply::ok(page_of(rows, page, size)))
     }
 
+    /// Answer `POST tasks/submit-result`: the key, the body, and the task's phase are checked;
+    /// an accepted submission then shows in the key owner's `tasks/wallet-submissions`.
+    pub fn submit(
+        &self,
+        body: &[u8],
+        api_key: Option<&str>,
+        tasks: &crate::fed_ledger::Data,
+    ) -> Reply {
+        let Some(key) = api_key.filter(|k| !k.is_empty()) else {
+            return Reply::detail(403, "Not authenticated");
+        };
+        let Some(wallet) = self.wallet_of_key(key) else {
+            return Reply::detail(401, "Invalid API key");
+        };
+        let Ok(request) = serde_json::from_slice::<Value>(body) else {
+            return Reply::detail(
+                422,
+                json!([{ "type": "json_invalid", "loc": ["body"], "msg": "JSON decode error" }]),
+            );
+        };
+        // Like pydantic, a numeric string is accepted for the id.
+        let task_id = request["task_id"].as_u64().or_else(|| {
+            request["task_id"]
+                .as_str()
+                .and_then(|s| s.trim().parse().ok())
+        });
+        let Some(task_id) = task_id else {
+            return Reply::detail(
+                422,
+                json!([{ "type": "int_parsing", "loc": ["body", "task_id"], "msg": "Input should be a valid integer" }]),
+            );
+        };
+        let data = &request["data"];
+        for field in ["hg_repo_id", "base_model", "gpu_type", "revision"] {
+            if data[field].as_str().is_none_or(|v| v.trim().is_empty()) {
+                return Reply::detail(
+                    422,
+                    json!([{ "type": "missing", "loc": ["body", "data", field], "msg": "Field required" }]),
+                );
+            }
+        }
+        let repo = data["hg_repo_id"].as_str().unwrap_or_default();
+        if repo.split('/').count() != 2 || repo.split('/').any(str::is_empty) {
+            return Reply::detail(
+                422,
+                json!([{ "type": "value_error", "loc": ["body", "data", "hg_repo_id"], "msg": "Value error, expected <namespace>/<repo>" }]),
+            );
+        }
+        let revision = data["revision"].as_str().unwrap_or_default();
+        if revision.len() != 40 || !revision.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Reply::detail(
+                422,
+                json!([{ "type": "value_error", "loc": ["body", "data", "revision"], "msg": "Value error, revision must be a 40-character commit hash" }]),
+            );
+        }
+        let Some(task) = tasks.task_record(task_id) else {
+            return Reply::detail(404, "Task not found");
+        };
+        let open_until = task["submission_phase_ends_at"]
+            .as_str()
+            .and_then(|t| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f").ok());
+        let now = chrono::Utc::now().naive_utc();
+        if task["status"] != "submission_phase" || open_until.is_none_or(|end| now >= end) {
+            return Reply::detail(400, "Task is not in submission phase");
+        }
+        let mut accepted = self.accepted.lock().unwrap_or_else(|e| e.into_inner());
+        let id = 10_000 + accepted.len() as u64;
+        let row = json!({
+            "task_id": task_id,
+            "link": format!("https://huggingface.co/{repo}"),
+            "submission_phase_score": null,
+            "final_validation_score": null,
+            "submitted_at": now.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+            "revision": revision,
+        });
+        accepted.push((wallet.to_ascii_lowercase(), row));
+        Reply::ok(json!({ "task_id": task_id, "data": data, "id": id }))
+    }
+
     /// A wallet's submissions, newest first (any case of the address).
     fn wallet_rows(&self, address: &str) -> Vec<Value> {
-        let mut rows = self.wallets["wallet_submissions"][address.to_ascii_lowercase()]
+        let lower = address.to_ascii_lowercase();
+        let mut rows = self.wallets["wallet_submissions"][&lower]
             .as_array()
             .cloned()
             .unwrap_or_default();
+        rows.extend(
+            self.accepted
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .filter(|(w, _)| *w == lower)
+                .map(|(_, row)| row.clone()),
+        );
         rows.sort_by(|a, b| b["submitted_at"].as_str().cmp(&a["submitted_at"].as_str()));
         rows
     }
@@ -454,6 +545,48 @@ mod tests {
             mine.body["items"][0]["submitted_at"],
             "2025-04-10T13:05:58.502101"
         );
+    }
+
+    #[test]
+    fn submissions_are_checked_then_listed_for_the_key() {
+        let s = stats();
+        let tasks = crate::fed_ledger::Data::load(chrono::Utc::now().naive_utc());
+        let key = Some("K7Q2M9X4T1B8C6N3P5R0W2Y4Z6A8D1F3");
+        let body = |task: &str, revision: &str| {
+            format!(
+                r#"{{"task_id": {task}, "data": {{"hg_repo_id": "alice/task-8-model", "base_model": "qwen1.5", "gpu_type": "NVIDIA H100 80GB HBM3", "revision": "{revision}"}}}}"#
+            )
+        };
+        let good = "0123456789abcdef0123456789abcdef01234567";
+        assert_eq!(
+            s.submit(body("8", good).as_bytes(), None, &tasks).status,
+            403
+        );
+        assert_eq!(
+            s.submit(body("8", good).as_bytes(), Some("WRONG"), &tasks)
+                .status,
+            401
+        );
+        assert_eq!(
+            s.submit(body("8", "main").as_bytes(), key, &tasks).status,
+            422
+        );
+        assert_eq!(
+            s.submit(body("4242", good).as_bytes(), key, &tasks).status,
+            404
+        );
+        let closed = s.submit(body("7", good).as_bytes(), key, &tasks);
+        assert_eq!(
+            (closed.status, closed.body["detail"].clone()),
+            (400, json!("Task is not in submission phase"))
+        );
+        let accepted = s.submit(body("\"8\"", good).as_bytes(), key, &tasks);
+        assert_eq!(accepted.status, 200, "{:?}", accepted.body);
+        let listed = s
+            .get("tasks/wallet-submissions", &q(&[("task_id", "8")]), key)
+            .unwrap_or_else(Reply::not_found);
+        assert_eq!(listed.body["total"], 1);
+        assert_eq!(listed.body["items"][0]["revision"], good);
     }
 
     #[test]
