@@ -8,6 +8,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod flock;
+pub mod hub;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;

@@ -1,0 +1,219 @@
+//! Checks run on the picked files before anything is sent, each saying what it found: the
+//! parameter count against the task's limit, LoRA adapters, a missing config, the task's
+//! phase, very large files.
+
+use crate::flock::format::{grouped, human_count};
+
+/// A file to upload, as the checks see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Picked {
+    /// Path in the repo.
+    pub path: String,
+    /// Bytes.
+    pub size: u64,
+}
+
+/// How a check came out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Fine.
+    Pass,
+    /// Worth a look; the upload may go on.
+    Warn,
+    /// Will cost the submission: fix before uploading.
+    Fail,
+}
+
+/// One check's result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// How it came out.
+    pub level: Level,
+    /// What was checked.
+    pub title: String,
+    /// What was found.
+    pub detail: String,
+}
+
+/// Files above this size are flagged (single PUT limit on S3 is 5 GB; uploads this big take long).
+pub const LARGE_FILE: u64 = 5_000_000_000;
+
+/// What is known about the target task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskFacts {
+    /// Task id.
+    pub id: u64,
+    /// Largest model allowed.
+    pub max_params: Option<u64>,
+    /// Whether submissions are open now.
+    pub open: bool,
+}
+
+/// Run every check. `parameters` is the sum over all `.safetensors` files (or why it could not
+/// be read); `lora_tensors` whether tensor names looked like LoRA.
+pub fn run(
+    files: &[Picked],
+    parameters: Option<Result<u64, String>>,
+    lora_tensors: bool,
+    task: Option<&TaskFacts>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let has = |name: &str| {
+        files
+            .iter()
+            .any(|f| f.path == name || f.path.ends_with(&format!("/{name}")))
+    };
+    let adapter = has("adapter_config.json");
+    if files.is_empty() {
+        out.push(Finding {
+            level: Level::Fail,
+            title: "Files".into(),
+            detail: "No files picked.".into(),
+        });
+        return out;
+    }
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    out.push(Finding {
+        level: Level::Pass,
+        title: "Files".into(),
+        detail: format!("{} files, {} bytes in all.", files.len(), grouped(total)),
+    });
+    out.push(match (adapter, has("config.json")) {
+        (true, _) => Finding { level: Level::Pass, title: "Model kind".into(), detail: "LoRA adapter (adapter_config.json found).".into() },
+        (false, true) => Finding {
+            level: Level::Pass,
+            title: "Model kind".into(),
+            detail: if lora_tensors { "config.json found; tensor names look like LoRA but there is no adapter_config.json.".into() } else { "Full model (config.json found).".into() },
+        },
+        (false, false) => Finding {
+            level: Level::Warn,
+            title: "Model kind".into(),
+            detail: "Neither config.json nor adapter_config.json is among the files: validators may not be able to load the model.".into(),
+        },
+    });
+    match parameters {
+        None => out.push(Finding {
+            level: Level::Warn,
+            title: "Parameters".into(),
+            detail: "No .safetensors file: the parameter count cannot be checked.".into(),
+        }),
+        Some(Err(reason)) => out.push(Finding {
+            level: Level::Fail,
+            title: "Parameters".into(),
+            detail: reason,
+        }),
+        Some(Ok(count)) => {
+            let limit = task.and_then(|t| t.max_params.map(|m| (t.id, m)));
+            out.push(match limit {
+                Some((id, max)) if count > max => Finding {
+                    level: Level::Fail,
+                    title: "Parameters".into(),
+                    detail: format!("{} parameters ({}) is over task {id}'s limit of {} ({}): validators would score it as failed.", grouped(count), human_count(count), grouped(max), human_count(max)),
+                },
+                Some((id, max)) => Finding {
+                    level: Level::Pass,
+                    title: "Parameters".into(),
+                    detail: format!("{} parameters ({}), within task {id}'s limit of {}.", grouped(count), human_count(count), human_count(max)),
+                },
+                None => Finding { level: Level::Pass, title: "Parameters".into(), detail: format!("{} parameters ({}).", grouped(count), human_count(count)) },
+            });
+        }
+    }
+    if let Some(task) = task {
+        out.push(if task.open {
+            Finding {
+                level: Level::Pass,
+                title: "Task".into(),
+                detail: format!("Task {} is in its submission phase.", task.id),
+            }
+        } else {
+            Finding {
+                level: Level::Fail,
+                title: "Task".into(),
+                detail: format!("Task {} is not accepting submissions now.", task.id),
+            }
+        });
+    }
+    let large: Vec<&Picked> = files.iter().filter(|f| f.size > LARGE_FILE).collect();
+    if !large.is_empty() {
+        let names: Vec<String> = large
+            .iter()
+            .map(|f| format!("{} ({})", f.path, human_count(f.size)))
+            .collect();
+        out.push(Finding {
+            level: Level::Warn,
+            title: "Large files".into(),
+            detail: format!(
+                "Very large: {}. They are sent in parts; keep this tab open.",
+                names.join(", ")
+            ),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn picked(names: &[(&str, u64)]) -> Vec<Picked> {
+        names
+            .iter()
+            .map(|(p, s)| Picked {
+                path: p.to_string(),
+                size: *s,
+            })
+            .collect()
+    }
+
+    fn level(findings: &[Finding], title: &str) -> Option<Level> {
+        findings.iter().find(|f| f.title == title).map(|f| f.level)
+    }
+
+    #[test]
+    fn over_the_limit_fails_and_says_by_how_much() {
+        let task = TaskFacts {
+            id: 7,
+            max_params: Some(8_000_000_000),
+            open: true,
+        };
+        let files = picked(&[("config.json", 700), ("model.safetensors", 18_000_000_000)]);
+        let findings = run(&files, Some(Ok(9_000_000_000)), false, Some(&task));
+        assert_eq!(level(&findings, "Parameters"), Some(Level::Fail));
+        assert!(findings.iter().any(|f| f
+            .detail
+            .contains("over task 7's limit of 8,000,000,000 (8 B)")));
+        assert_eq!(level(&findings, "Large files"), Some(Level::Warn));
+    }
+
+    #[test]
+    fn adapters_missing_configs_and_closed_tasks_are_reported() {
+        let lora = run(
+            &picked(&[
+                ("out/adapter_config.json", 1),
+                ("out/adapter_model.safetensors", 9),
+            ]),
+            Some(Ok(100)),
+            true,
+            None,
+        );
+        assert!(lora.iter().any(|f| f.detail.starts_with("LoRA adapter")));
+        let bare = run(
+            &picked(&[("weights.bin", 9)]),
+            None,
+            false,
+            Some(&TaskFacts {
+                id: 3,
+                max_params: None,
+                open: false,
+            }),
+        );
+        assert_eq!(level(&bare, "Model kind"), Some(Level::Warn));
+        assert_eq!(level(&bare, "Parameters"), Some(Level::Warn));
+        assert_eq!(level(&bare, "Task"), Some(Level::Fail));
+        assert_eq!(
+            level(&run(&[], None, false, None), "Files"),
+            Some(Level::Fail)
+        );
+    }
+}

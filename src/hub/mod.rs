@@ -1,0 +1,10 @@
+//! The Hugging Face Hub's HTTP commit protocol as plain Rust: repo ids, safetensors headers
+//! (parameter counts), the pre-upload checks, and the wire formats of preupload, LFS batch,
+//! multipart completion and the NDJSON commit.
+//!
+//! Pure by rule, like `flock`: no browser crates, tested natively.
+
+pub mod checks;
+pub mod repo;
+pub mod safetensors;
+pub mod wire;
