@@ -28,3 +28,5 @@ pub mod pages;
 pub mod remote;
 #[cfg(target_arch = "wasm32")]
 pub mod storage;
+#[cfg(target_arch = "wasm32")]
+pub mod upload;

@@ -3,11 +3,12 @@
 //! A missing, unreadable or outdated entry never blocks start-up: the defaults are used and
 //! the page says why.
 
-use gloo_storage::{LocalStorage, Storage};
+use gloo_storage::{LocalStorage, SessionStorage, Storage};
 use serde::{Deserialize, Serialize};
 
 use crate::flock::url::{default_base, ApiBase};
 use crate::flock::wallet::WalletAddress;
+use crate::hub::wire::default_hub;
 
 /// Storage key of the settings record.
 const SETTINGS_KEY: &str = "flockboard.settings";
@@ -29,6 +30,14 @@ pub struct Settings {
     pub flock_key_origin: Option<String>,
     /// The user's own wallet, highlighted on leaderboards.
     pub wallet: Option<String>,
+    /// The Hugging Face Hub base; `None` for this build's default.
+    pub hub_base: Option<String>,
+    /// The Hugging Face token, when kept in local storage (see `hf_token_session_only`).
+    pub hf_token: Option<String>,
+    /// The Hub origin the token was entered for; a token is never sent to another.
+    pub hf_token_origin: Option<String>,
+    /// Keep the token for this browser session only (session storage), not across visits.
+    pub hf_token_session_only: bool,
 }
 
 impl Default for Settings {
@@ -39,6 +48,10 @@ impl Default for Settings {
             flock_api_key: None,
             flock_key_origin: None,
             wallet: None,
+            hub_base: None,
+            hf_token: None,
+            hf_token_origin: None,
+            hf_token_session_only: false,
         }
     }
 }
@@ -50,6 +63,25 @@ impl Settings {
             .as_deref()
             .and_then(|raw| ApiBase::parse(raw).ok())
             .unwrap_or_else(default_base)
+    }
+
+    /// The Hub base in force: the user's, if valid, else the build's default.
+    pub fn hub(&self) -> ApiBase {
+        self.hub_base
+            .as_deref()
+            .and_then(|raw| ApiBase::parse(raw).ok())
+            .unwrap_or_else(default_hub)
+    }
+
+    /// The Hugging Face token, only if it was entered for the Hub base now in force.
+    pub fn hf_token(&self) -> Option<&str> {
+        let hub = self.hub();
+        match (&self.hf_token, &self.hf_token_origin) {
+            (Some(token), Some(origin)) if origin == hub.origin() && !token.is_empty() => {
+                Some(token)
+            }
+            _ => None,
+        }
     }
 
     /// The API key, only if it was entered for the API base now in force.
@@ -79,8 +111,37 @@ impl Settings {
     }
 }
 
+/// The origin to keep a secret (API key, token) with when saving. A secret merely left in the
+/// form after the address changed stays with the origin it was entered for, so it is not sent
+/// to the new one; a secret typed anew belongs to the address it is saved with.
+pub fn secret_origin(
+    secret: &str,
+    saved_secret: Option<&str>,
+    saved_origin: Option<&str>,
+    origin: &str,
+) -> Option<String> {
+    if secret.is_empty() {
+        None
+    } else if saved_secret == Some(secret) && saved_origin != Some(origin) {
+        saved_origin.map(str::to_string)
+    } else {
+        Some(origin.to_string())
+    }
+}
+
+/// Session-storage key of a token kept for this browser session only.
+const SESSION_TOKEN_KEY: &str = "flockboard.hf_token";
+
 /// Load the settings; on failure, the defaults and a sentence saying what went wrong.
 pub fn load() -> (Settings, Option<String>) {
+    let (mut settings, warning) = load_local();
+    if settings.hf_token_session_only {
+        settings.hf_token = SessionStorage::get::<String>(SESSION_TOKEN_KEY).ok();
+    }
+    (settings, warning)
+}
+
+fn load_local() -> (Settings, Option<String>) {
     match LocalStorage::get::<Settings>(SETTINGS_KEY) {
         Ok(settings) => (settings, None),
         Err(gloo_storage::errors::StorageError::KeyNotFound(_)) => (Settings::default(), None),

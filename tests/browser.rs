@@ -32,6 +32,7 @@ fn settings_round_trip_through_local_storage() {
         flock_api_key: Some("K7Q2M9X4T1B8C6N3P5R0W2Y4Z6A8D1F3".into()),
         flock_key_origin: Some("https://example.org".into()),
         wallet: Some("0xB93A9c73751Bbca8E1924954271ee8d4De5747c9".into()),
+        ..Settings::default()
     };
     storage::save(&saved).unwrap();
     assert_eq!(storage::load(), (saved.clone(), None));

@@ -9,6 +9,15 @@ use crate::flock::url::{encode_component, ApiBase};
 /// The Hugging Face Hub.
 pub const HUB_BASE: &str = "https://huggingface.co/";
 
+/// The Hub this build talks to unless the user sets another: `FLOCKBOARD_HUB` at build time
+/// (the sandbox Hub, for local runs), else huggingface.co.
+pub fn default_hub() -> ApiBase {
+    option_env!("FLOCKBOARD_HUB")
+        .or(Some(HUB_BASE))
+        .and_then(|raw| ApiBase::parse(raw).ok())
+        .unwrap_or_else(ApiBase::production)
+}
+
 /// `GET api/whoami-v2`.
 pub fn whoami_url(base: &ApiBase) -> String {
     format!("{base}api/whoami-v2")
@@ -35,6 +44,99 @@ pub fn batch_url(base: &ApiBase, repo: &RepoId) -> String {
 /// `POST api/models/{repo}/commit/{rev}`.
 pub fn commit_url(base: &ApiBase, repo: &RepoId, rev: &str) -> String {
     format!("{base}api/models/{repo}/commit/{}", encode_component(rev))
+}
+
+/// Who a token belongs to and what it may write (from `whoami-v2`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WhoAmI {
+    /// User name.
+    pub name: String,
+    /// Organisations the user belongs to.
+    pub orgs: Vec<String>,
+    /// Token role: `read`, `write`, `fineGrained`, … (absent for some OAuth tokens).
+    pub role: Option<String>,
+    /// Fine-grained: entities (user, org or `ns/repo`) with `repo.write`.
+    pub writable: Vec<String>,
+    /// Fine-grained: `repo.write` granted globally.
+    pub global_write: bool,
+}
+
+impl WhoAmI {
+    /// Whether the token may write to repos of `namespace`.
+    pub fn can_write(&self, namespace: &str) -> bool {
+        let own = namespace == self.name || self.orgs.iter().any(|o| o == namespace);
+        match self.role.as_deref() {
+            Some("write" | "admin") => own,
+            Some("fineGrained") => {
+                self.global_write && own
+                    || self
+                        .writable
+                        .iter()
+                        .any(|e| e == namespace || e.starts_with(&format!("{namespace}/")))
+            }
+            _ => false,
+        }
+    }
+
+    /// The token in a sentence: who, and where it can write.
+    pub fn describe(&self) -> String {
+        let role = self.role.as_deref().unwrap_or("unknown");
+        let writes = match role {
+            "write" | "admin" => format!("it can write to {} and its organisations", self.name),
+            "fineGrained" if self.global_write || !self.writable.is_empty() => {
+                format!(
+                    "fine-grained, with write access to {}",
+                    if self.writable.is_empty() {
+                        "everything it owns".to_string()
+                    } else {
+                        self.writable.join(", ")
+                    }
+                )
+            }
+            "fineGrained" => "fine-grained, without write access: it cannot upload".to_string(),
+            _ => "read-only: it cannot upload".to_string(),
+        };
+        format!("Token of {} ({role}); {writes}.", self.name)
+    }
+}
+
+/// Read a `whoami-v2` answer.
+pub fn parse_whoami(body: &str) -> Result<WhoAmI, String> {
+    let value: Value =
+        serde_json::from_str(body).map_err(|e| format!("unreadable whoami answer: {e}"))?;
+    let name = value["name"]
+        .as_str()
+        .ok_or("the whoami answer has no name")?
+        .to_string();
+    let token = &value["auth"]["accessToken"];
+    let fine = &token["fineGrained"];
+    let has_write = |perms: &Value| {
+        perms
+            .as_array()
+            .is_some_and(|p| p.iter().any(|x| x == "repo.write"))
+    };
+    Ok(WhoAmI {
+        name,
+        orgs: value["orgs"]
+            .as_array()
+            .map(|o| {
+                o.iter()
+                    .filter_map(|x| x["name"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        role: token["role"].as_str().map(str::to_string),
+        writable: fine["scoped"]
+            .as_array()
+            .map(|s| {
+                s.iter()
+                    .filter(|e| has_write(&e["permissions"]))
+                    .filter_map(|e| e["entity"]["name"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        global_write: has_write(&fine["global"]),
+    })
 }
 
 /// A file as the preupload answered for it.
@@ -404,6 +506,21 @@ mod tests {
             completion_body("ab", &["\"e1\"".into()]),
             r#"{"oid":"ab","parts":[{"etag":"\"e1\"","partNumber":1}]}"#
         );
+    }
+
+    #[test]
+    fn whoami_tells_who_and_where_a_token_can_write() {
+        let write = parse_whoami(r#"{"name":"alice","orgs":[{"name":"flock-lab"}],"auth":{"accessToken":{"role":"write"}}}"#).unwrap_or_default();
+        assert!(
+            write.can_write("alice") && write.can_write("flock-lab") && !write.can_write("bob")
+        );
+        let read = parse_whoami(r#"{"name":"bob","auth":{"accessToken":{"role":"read"}}}"#)
+            .unwrap_or_default();
+        assert!(!read.can_write("bob"));
+        assert!(read.describe().contains("read-only"));
+        let fine = parse_whoami(r#"{"name":"carol","auth":{"accessToken":{"role":"fineGrained","fineGrained":{"global":[],"scoped":[{"entity":{"type":"model","name":"carol/one"},"permissions":["repo.write"]}]}}}}"#).unwrap_or_default();
+        assert!(fine.can_write("carol") && !fine.can_write("dave"));
+        assert!(parse_whoami("{}").is_err());
     }
 
     #[test]

@@ -8,8 +8,10 @@ use crate::app::use_settings;
 use crate::flock::url::{default_base, ApiBase};
 use crate::flock::wallet::WalletAddress;
 use crate::flock::ApiError;
+use crate::hub::wire::default_hub;
 use crate::net::{check_key, get_text};
-use crate::storage::{self, Settings, DEFAULT_TIMEOUT_SECS};
+use crate::storage::{self, secret_origin, Settings, DEFAULT_TIMEOUT_SECS};
+use crate::upload::whoami;
 
 /// Any task id will do to check a key: the answer is the key owner's submissions to it.
 const KEY_CHECK_TASK: u64 = 1;
@@ -24,6 +26,12 @@ pub fn SettingsPage() -> impl IntoView {
     let key_input = RwSignal::new(current.flock_api_key.clone().unwrap_or_default());
     let wallet_input = RwSignal::new(current.wallet.clone().unwrap_or_default());
     let show_key = RwSignal::new(false);
+    let hub_input = RwSignal::new(current.hub().to_string());
+    let token_input = RwSignal::new(current.hf_token.clone().unwrap_or_default());
+    let show_token = RwSignal::new(false);
+    let session_only = RwSignal::new(current.hf_token_session_only);
+    let token_check = RwSignal::new(None::<Result<String, String>>);
+    let parsed_hub = Memo::new(move |_| ApiBase::parse(&hub_input.get()));
     let message = RwSignal::new(None::<(bool, String)>);
     let check = RwSignal::new(None::<Result<String, ApiError>>);
     let key_check = RwSignal::new(None::<Result<String, ApiError>>);
@@ -41,10 +49,11 @@ pub fn SettingsPage() -> impl IntoView {
 
     // Build the settings the form describes; `None` (and a message) when a field is invalid.
     let from_form = move || -> Option<Settings> {
-        let (Ok(base), Ok(timeout_secs), Ok(wallet)) = (
+        let (Ok(base), Ok(timeout_secs), Ok(wallet), Ok(hub)) = (
             parsed_base.get_untracked(),
             parsed_timeout.get_untracked(),
             parsed_wallet.get_untracked(),
+            parsed_hub.get_untracked(),
         ) else {
             message.set(Some((
                 false,
@@ -53,23 +62,27 @@ pub fn SettingsPage() -> impl IntoView {
             return None;
         };
         let key = key_input.get_untracked().trim().to_string();
+        let token = token_input.get_untracked().trim().to_string();
         let saved = settings.get_untracked();
-        // A key belongs to the address it was entered for. Saving a new address with the old
-        // key merely still in the field does not carry the key along; typing it again does.
-        let carried_over = saved.flock_api_key.as_deref() == Some(key.as_str())
-            && saved.flock_key_origin.as_deref() != Some(base.origin());
-        let key_origin = if key.is_empty() {
-            None
-        } else if carried_over {
-            saved.flock_key_origin.clone()
-        } else {
-            Some(base.origin().to_string())
-        };
         Some(Settings {
             flock_api_base: (base != default_base()).then(|| base.to_string()),
             timeout_secs,
-            flock_key_origin: key_origin,
+            flock_key_origin: secret_origin(
+                &key,
+                saved.flock_api_key.as_deref(),
+                saved.flock_key_origin.as_deref(),
+                base.origin(),
+            ),
             flock_api_key: (!key.is_empty()).then_some(key),
+            hub_base: (hub != default_hub()).then(|| hub.to_string()),
+            hf_token_origin: secret_origin(
+                &token,
+                saved.hf_token.as_deref(),
+                saved.hf_token_origin.as_deref(),
+                hub.origin(),
+            ),
+            hf_token: (!token.is_empty()).then_some(token),
+            hf_token_session_only: session_only.get_untracked(),
             wallet: wallet.map(|w| w.to_string()),
         })
     };
@@ -89,6 +102,8 @@ pub fn SettingsPage() -> impl IntoView {
         if let Some(next) = from_form() {
             let note = if next.key_is_for_another_api() {
                 "Saved. The API key stays with the address it was entered for and is not sent to this one; enter it again to use it here."
+            } else if next.hf_token.is_some() && next.hf_token().is_none() {
+                "Saved. The Hugging Face token stays with the Hub address it was entered for; enter it again to use it with this one."
             } else {
                 "Saved."
             };
@@ -167,6 +182,37 @@ pub fn SettingsPage() -> impl IntoView {
         });
     };
     let key_elsewhere = move || settings.get().key_is_for_another_api();
+    let forget_token = move |_| {
+        token_input.set(String::new());
+        token_check.set(None);
+        let next = Settings {
+            hf_token: None,
+            hf_token_origin: None,
+            ..settings.get_untracked()
+        };
+        apply(
+            next,
+            "The Hugging Face token is forgotten: it is no longer stored in this browser.",
+        );
+    };
+    let test_token = move |_| {
+        let token = token_input.get_untracked().trim().to_string();
+        let Ok(hub) = parsed_hub.get_untracked() else {
+            return;
+        };
+        if token.is_empty() {
+            token_check.set(Some(Err("Enter a token first.".into())));
+            return;
+        }
+        token_check.set(None);
+        leptos::task::spawn_local(async move {
+            let result = whoami(&hub, &token)
+                .await
+                .map(|who| who.describe())
+                .map_err(|e| e.message);
+            let _ = token_check.try_set(Some(result));
+        });
+    };
 
     view! {
         <section class="settings panel">
@@ -236,6 +282,50 @@ pub fn SettingsPage() -> impl IntoView {
                 {move || key_check.get().map(|result| match result {
                     Ok(text) => view! { <p class="notice notice--ok" data-testid="key-result">{text}</p> }.into_any(),
                     Err(error) => view! { <p class="notice notice--error" data-testid="key-result">{error.to_string()}</p> }.into_any(),
+                })}
+                <h2>"Hugging Face"</h2>
+                <label class="field">
+                    <span class="field__label">"Hub address"</span>
+                    <input
+                        type="url"
+                        data-testid="hub-base-input"
+                        prop:value=move || hub_input.get()
+                        on:input:target=move |ev| hub_input.set(ev.target().value())
+                    />
+                    <span class="field__hint">{format!("This build's default: {}.", default_hub())}</span>
+                    {move || parsed_hub.get().err().map(|e| view! { <span class="field__error" role="alert">{e}</span> })}
+                </label>
+                <label class="field">
+                    <span class="field__label">"Hugging Face token (write access)"</span>
+                    <span class="field__row">
+                        <input
+                            type=move || if show_token.get() { "text" } else { "password" }
+                            autocomplete="off"
+                            spellcheck="false"
+                            data-testid="token-input"
+                            prop:value=move || token_input.get()
+                            on:input:target=move |ev| token_input.set(ev.target().value())
+                        />
+                        <button type="button" class="button button--quiet" data-testid="show-token" on:click=move |_| show_token.update(|s| *s = !*s)>
+                            {move || if show_token.get() { "Hide" } else { "Show" }}
+                        </button>
+                    </span>
+                    <span class="field__hint">
+                        "From huggingface.co → Settings → Access Tokens: a write token, or a fine-grained one with write access to your repos. "
+                        "Sent only to the Hub address above, as “Authorization: Bearer”, never to storage URLs."
+                    </span>
+                </label>
+                <label class="check">
+                    <input type="checkbox" data-testid="token-session-only" prop:checked=move || session_only.get() on:change:target=move |ev| session_only.set(ev.target().checked()) />
+                    " Keep the token only until this browser session ends"
+                </label>
+                <div class="actions">
+                    <button class="button button--quiet" type="button" on:click=test_token data-testid="test-token">"Test token"</button>
+                    <button class="button button--quiet" type="button" on:click=forget_token data-testid="forget-token">"Forget token"</button>
+                </div>
+                {move || token_check.get().map(|result| match result {
+                    Ok(text) => view! { <p class="notice notice--ok" data-testid="token-result">{text}</p> }.into_any(),
+                    Err(text) => view! { <p class="notice notice--error" data-testid="token-result">{text}</p> }.into_any(),
                 })}
                 <h2>"You"</h2>
                 <label class="field">

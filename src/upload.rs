@@ -1,0 +1,674 @@
+//! Uploading picked files to a Hub repo over the HTTP commit protocol (`crate::hub::wire`):
+//! create the repo, preupload, hash LFS files, LFS batch, PUT `File` slices (several at once,
+//! multipart with ETags and completion), then one NDJSON commit on the head the preupload saw.
+//!
+//! - The token goes only to Hub API routes as `Authorization: Bearer`; never to storage or
+//!   completion URLs, which are signed.
+//! - Network errors, 5xx and 429 are retried with backoff; an expired storage URL (403) gets a
+//!   fresh batch; a busy repo (409 on commit) is retried.
+//! - Cancelling aborts every request in flight and no commit is made. Running again skips
+//!   objects the Hub already stores (the batch answer says so).
+//! - Files are never read whole into memory except small regular files, which the commit
+//!   carries inline: LFS files are hashed in 8 MiB slices and sent as `File` slices.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use base64::Engine;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_timers::future::TimeoutFuture;
+use sha2::{Digest, Sha256};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Blob, File};
+
+use crate::flock::url::ApiBase;
+use crate::hub::repo::RepoId;
+use crate::hub::wire::{self, Action, Operation};
+
+/// Bytes read per step when hashing.
+const HASH_SLICE: f64 = 8.0 * 1024.0 * 1024.0;
+/// Objects (and parts of one object) sent at once.
+const PARALLEL_PUTS: usize = 3;
+/// Attempts for one request before giving up.
+const ATTEMPTS: u32 = 5;
+/// Files per preupload or batch call (the JS client's batch size).
+const BATCH: usize = 100;
+
+/// A picked file and its path in the repo.
+#[derive(Clone, Debug)]
+pub struct PickedFile {
+    /// Path in the repo (folder structure kept).
+    pub path: String,
+    /// The browser's file.
+    pub file: File,
+}
+
+impl PickedFile {
+    /// Size in bytes.
+    pub fn size(&self) -> u64 {
+        self.file.size() as u64
+    }
+}
+
+/// What to upload, where.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// Hub base.
+    pub hub: ApiBase,
+    /// Hugging Face token with write access.
+    pub token: String,
+    /// Target repo.
+    pub repo: RepoId,
+    /// Create the repo when missing.
+    pub create: bool,
+    /// Create it private.
+    pub private: bool,
+    /// Commit summary.
+    pub message: String,
+    /// The files.
+    pub files: Vec<PickedFile>,
+}
+
+/// Where the whole upload stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    /// Creating the repo if needed.
+    Preparing,
+    /// Asking the Hub how to send each file.
+    Preuploading,
+    /// Hashing and sending large files.
+    Uploading,
+    /// Making the commit.
+    Committing,
+}
+
+/// Where one file stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FileState {
+    /// Not started.
+    Waiting,
+    /// Hashing, fraction done.
+    Hashing(f64),
+    /// Sending, fraction done.
+    Uploading(f64),
+    /// The Hub already had it.
+    Stored,
+    /// Sent (or, for small files, ready for the commit).
+    Done,
+    /// Failed, with why.
+    Failed(String),
+}
+
+/// Something that happened during the upload.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// A new phase started.
+    Phase(Phase),
+    /// File `index` changed state.
+    File(usize, FileState),
+    /// More bytes reached storage.
+    Sent(u64),
+}
+
+/// A finished commit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Done {
+    /// Commit id (40 hex).
+    pub commit: String,
+    /// Commit page.
+    pub url: String,
+    /// Objects the Hub already had (not sent again).
+    pub skipped: usize,
+}
+
+/// Why an upload stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadError {
+    /// The step that failed.
+    pub step: String,
+    /// What happened and what to do.
+    pub message: String,
+}
+
+impl UploadError {
+    fn new(step: &str, message: impl Into<String>) -> Self {
+        UploadError {
+            step: step.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// The error for a user cancel.
+    pub fn cancelled() -> Self {
+        UploadError::new("cancelled", "Cancelled: nothing was committed. Start again to resume; files already stored are not sent again.")
+    }
+
+    /// Whether this is a cancel.
+    pub fn is_cancel(&self) -> bool {
+        self.step == "cancelled"
+    }
+}
+
+impl std::fmt::Display for UploadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.step, self.message)
+    }
+}
+
+/// One answer: status, an exposed header if asked for, the body text.
+struct Answer {
+    status: u16,
+    etag: Option<String>,
+    body: String,
+}
+
+/// How one attempt ended.
+enum Attempt {
+    Ok(Answer),
+    /// Worth trying again (network, 5xx, 429).
+    Retry(String),
+    /// Final.
+    Fail(Answer),
+}
+
+/// Send a built request (its abort signal is already attached by the caller).
+async fn send(request: Result<Request, gloo_net::Error>, _controller: &AbortController) -> Attempt {
+    let Ok(request) = request else {
+        return Attempt::Retry("the request could not be built".into());
+    };
+    match request.send().await {
+        Err(_) => Attempt::Retry(
+            "no answer (network down, server unreachable, or refused by CORS)".into(),
+        ),
+        Ok(response) => read(response).await,
+    }
+}
+
+async fn read(response: Response) -> Attempt {
+    let status = response.status();
+    let etag = response.headers().get("etag");
+    let body = response.text().await.unwrap_or_default();
+    let answer = Answer { status, etag, body };
+    match status {
+        200..=299 => Attempt::Ok(answer),
+        408 | 429 | 500..=599 => Attempt::Retry(describe(&answer)),
+        _ => Attempt::Fail(answer),
+    }
+}
+
+fn describe(answer: &Answer) -> String {
+    match wire::hub_error(&answer.body) {
+        Some(reason) => format!("HTTP {}: {reason}", answer.status),
+        None => format!("HTTP {}", answer.status),
+    }
+}
+
+/// Run `make` until it succeeds, fails for good, or `ATTEMPTS` run out; back off 1, 2, 4, 8 s.
+async fn with_retries<F, Fut>(
+    step: &str,
+    controller: &AbortController,
+    make: F,
+) -> Result<Answer, UploadError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Attempt>,
+{
+    let mut last = String::new();
+    for attempt in 0..ATTEMPTS {
+        if controller.signal().aborted() {
+            return Err(UploadError::cancelled());
+        }
+        if attempt > 0 {
+            TimeoutFuture::new(1000 << (attempt - 1).min(3)).await;
+        }
+        match make().await {
+            Attempt::Ok(answer) => return Ok(answer),
+            Attempt::Fail(answer) => return Err(UploadError::new(step, describe(&answer))),
+            Attempt::Retry(why) => last = why,
+        }
+    }
+    if controller.signal().aborted() {
+        return Err(UploadError::cancelled());
+    }
+    Err(UploadError::new(
+        step,
+        format!("{last} (after {ATTEMPTS} attempts)"),
+    ))
+}
+
+fn hub_call(builder: RequestBuilder, token: &str, controller: &AbortController) -> RequestBuilder {
+    builder
+        .header("Authorization", &format!("Bearer {token}"))
+        .abort_signal(Some(&controller.signal()))
+}
+
+async fn blob_bytes(blob: &Blob) -> Result<Vec<u8>, UploadError> {
+    let buffer = JsFuture::from(blob.array_buffer()).await.map_err(|_| {
+        UploadError::new(
+            "reading",
+            "The browser could not read the file (moved or deleted since it was picked?).",
+        )
+    })?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+fn slice(file: &File, start: f64, end: f64) -> Result<Blob, UploadError> {
+    file.slice_with_f64_and_f64(start, end)
+        .map_err(|_| UploadError::new("reading", "The browser could not slice the file."))
+}
+
+/// SHA-256 of a file, read in slices, reporting the fraction done.
+pub async fn hash_file(
+    file: &File,
+    progress: &dyn Fn(f64),
+    cancelled: &dyn Fn() -> bool,
+) -> Result<String, UploadError> {
+    let size = file.size();
+    let mut hasher = Sha256::new();
+    let mut at = 0.0;
+    while at < size {
+        if cancelled() {
+            return Err(UploadError::cancelled());
+        }
+        let end = (at + HASH_SLICE).min(size);
+        hasher.update(blob_bytes(&slice(file, at, end)?).await?);
+        at = end;
+        progress(at / size);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Upload `job`'s files and commit them. `on` hears every event; `controller` cancels.
+pub async fn run(
+    job: &Job,
+    controller: &AbortController,
+    on: &dyn Fn(Event),
+) -> Result<Done, UploadError> {
+    let cancelled = || controller.signal().aborted();
+    on(Event::Phase(Phase::Preparing));
+    if job.create {
+        create_repo(job, controller).await?;
+    }
+
+    on(Event::Phase(Phase::Preuploading));
+    let mut samples = Vec::with_capacity(job.files.len());
+    for f in &job.files {
+        let head = blob_bytes(&slice(&f.file, 0.0, 512.0_f64.min(f.file.size()))?).await?;
+        samples.push((
+            f.path.clone(),
+            f.size(),
+            base64::engine::general_purpose::STANDARD.encode(head),
+        ));
+    }
+    let mut modes = Vec::new();
+    let mut head = None;
+    for chunk in samples.chunks(BATCH) {
+        let url = wire::preupload_url(&job.hub, &job.repo, "main");
+        let body = wire::preupload_body(chunk);
+        let answer = with_retries("preupload", controller, || {
+            send(
+                hub_call(Request::post(&url), &job.token, controller)
+                    .header("Content-Type", "application/json")
+                    .body(body.clone()),
+                controller,
+            )
+        })
+        .await?;
+        let (files, commit) =
+            wire::parse_preupload(&answer.body).map_err(|e| UploadError::new("preupload", e))?;
+        modes.extend(files);
+        head = head.or(commit);
+    }
+    let lfs = |path: &str| {
+        modes
+            .iter()
+            .find(|m| m.path == path)
+            .is_some_and(|m| m.lfs && !m.ignore)
+    };
+    let ignored = |path: &str| modes.iter().any(|m| m.path == path && m.ignore);
+
+    on(Event::Phase(Phase::Uploading));
+    // Hash LFS files two at a time.
+    let large: Vec<usize> = (0..job.files.len())
+        .filter(|&i| lfs(&job.files[i].path))
+        .collect();
+    let oids: Vec<(usize, String)> = stream::iter(large.iter().copied())
+        .map(|i| async move {
+            let progress = |fraction| on(Event::File(i, FileState::Hashing(fraction)));
+            let oid = hash_file(&job.files[i].file, &progress, &cancelled).await?;
+            Ok::<_, UploadError>((i, oid))
+        })
+        .buffered(2)
+        .try_collect()
+        .await?;
+
+    let sent = Rc::new(Cell::new(0u64));
+    let skipped = Rc::new(Cell::new(0usize));
+    for chunk in oids.chunks(BATCH) {
+        let objects = batch(
+            job,
+            controller,
+            chunk
+                .iter()
+                .map(|(i, oid)| (oid.clone(), job.files[*i].size()))
+                .collect(),
+        )
+        .await?;
+        stream::iter(chunk.iter().zip(objects))
+            .map(|((i, oid), object)| {
+                let sent = sent.clone();
+                let skipped = skipped.clone();
+                async move {
+                    let file = &job.files[*i];
+                    match object.action {
+                        Err(reason) => Err(UploadError::new(
+                            "LFS batch",
+                            format!("{}: {reason}", file.path),
+                        )),
+                        Ok(Action::Stored) => {
+                            skipped.set(skipped.get() + 1);
+                            on(Event::File(*i, FileState::Stored));
+                            Ok(())
+                        }
+                        Ok(action) => {
+                            send_object(
+                                job,
+                                controller,
+                                *i,
+                                oid,
+                                action,
+                                &|bytes| {
+                                    sent.set(sent.get() + bytes);
+                                    on(Event::Sent(sent.get()));
+                                },
+                                on,
+                            )
+                            .await?;
+                            on(Event::File(*i, FileState::Done));
+                            Ok(())
+                        }
+                    }
+                }
+            })
+            .buffer_unordered(PARALLEL_PUTS)
+            .try_collect::<Vec<()>>()
+            .await?;
+    }
+
+    if cancelled() {
+        return Err(UploadError::cancelled());
+    }
+    on(Event::Phase(Phase::Committing));
+    let mut operations = Vec::with_capacity(job.files.len());
+    for (i, f) in job.files.iter().enumerate() {
+        if ignored(&f.path) {
+            continue;
+        }
+        match oids.iter().find(|(j, _)| *j == i) {
+            Some((_, oid)) => operations.push(Operation::Lfs {
+                path: f.path.clone(),
+                oid: oid.clone(),
+                size: f.size(),
+            }),
+            None => {
+                let bytes = blob_bytes(&f.file).await?;
+                operations.push(Operation::File {
+                    path: f.path.clone(),
+                    base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+                });
+                on(Event::File(i, FileState::Done));
+            }
+        }
+    }
+    let body = wire::commit_body(
+        &job.message,
+        "Uploaded with flockboard",
+        head.as_deref(),
+        &operations,
+    );
+    let url = wire::commit_url(&job.hub, &job.repo, "main");
+    // 409 means another commit is running on the repo: wait and try again.
+    let answer = with_retries("commit", controller, || async {
+        match send(hub_call(Request::post(&url), &job.token, controller).header("Content-Type", "application/x-ndjson").body(body.clone()), controller).await {
+            Attempt::Fail(a) if a.status == 409 => Attempt::Retry(describe(&a)),
+            Attempt::Fail(a) if a.status == 412 => Attempt::Fail(Answer {
+                body: r#"{"error":"The repo changed since this upload started (someone committed meanwhile). Start again to commit on the new head."}"#.into(),
+                ..a
+            }),
+            other => other,
+        }
+    })
+    .await?;
+    let (commit, url) =
+        wire::parse_commit(&answer.body).map_err(|e| UploadError::new("commit", e))?;
+    Ok(Done {
+        commit,
+        url,
+        skipped: skipped.get(),
+    })
+}
+
+async fn create_repo(job: &Job, controller: &AbortController) -> Result<(), UploadError> {
+    let body = serde_json::json!({
+        "name": job.repo.name(),
+        "organization": job.repo.namespace(),
+        "type": "model",
+        "private": job.private,
+    })
+    .to_string();
+    let url = wire::create_url(&job.hub);
+    match with_retries("create repo", controller, || {
+        send(
+            hub_call(Request::post(&url), &job.token, controller)
+                .header("Content-Type", "application/json")
+                .body(body.clone()),
+            controller,
+        )
+    })
+    .await
+    {
+        Ok(_) => Ok(()),
+        // 409: it exists already, which is fine.
+        Err(e) if e.message.starts_with("HTTP 409") => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+async fn batch(
+    job: &Job,
+    controller: &AbortController,
+    objects: Vec<(String, u64)>,
+) -> Result<Vec<wire::BatchObject>, UploadError> {
+    let url = wire::batch_url(&job.hub, &job.repo);
+    let body = wire::batch_body(&objects, "main");
+    let answer = with_retries("LFS batch", controller, || {
+        send(
+            hub_call(Request::post(&url), &job.token, controller)
+                .header("Accept", "application/vnd.git-lfs+json")
+                .header("Content-Type", "application/vnd.git-lfs+json")
+                .body(body.clone()),
+            controller,
+        )
+    })
+    .await?;
+    let parsed = wire::parse_batch(&answer.body).map_err(|e| UploadError::new("LFS batch", e))?;
+    if parsed.len() != objects.len() {
+        return Err(UploadError::new(
+            "LFS batch",
+            "the Hub answered for a different number of objects",
+        ));
+    }
+    Ok(parsed)
+}
+
+/// PUT one object (single or multipart), asking for a fresh batch once when a URL expired.
+async fn send_object(
+    job: &Job,
+    controller: &AbortController,
+    index: usize,
+    oid: &str,
+    mut action: Action,
+    sent: &dyn Fn(u64),
+    on: &dyn Fn(Event),
+) -> Result<(), UploadError> {
+    let file = &job.files[index];
+    for renewal in 0..2 {
+        let outcome = match &action {
+            Action::Stored => return Ok(()),
+            Action::Single { href } => put_single(file, href, controller, index, sent, on).await,
+            Action::Multipart {
+                completion,
+                chunk_size,
+                parts,
+            } => {
+                put_parts(
+                    file,
+                    oid,
+                    completion,
+                    *chunk_size,
+                    parts,
+                    controller,
+                    index,
+                    sent,
+                    on,
+                )
+                .await
+            }
+        };
+        match outcome {
+            Err(e) if renewal == 0 && e.message.contains("HTTP 403") => {
+                // A signed URL expired: ask the Hub for new ones.
+                let fresh = batch(job, controller, vec![(oid.to_string(), file.size())]).await?;
+                action = fresh
+                    .into_iter()
+                    .next()
+                    .map(|o| o.action)
+                    .unwrap_or_else(|| Err("no answer".into()))
+                    .map_err(|reason| UploadError::new("LFS batch", reason))?;
+            }
+            other => return other,
+        }
+    }
+    Err(UploadError::new(
+        "upload",
+        format!("{}: storage kept refusing the upload", file.path),
+    ))
+}
+
+async fn put_single(
+    file: &PickedFile,
+    href: &str,
+    controller: &AbortController,
+    index: usize,
+    sent: &dyn Fn(u64),
+    on: &dyn Fn(Event),
+) -> Result<(), UploadError> {
+    on(Event::File(index, FileState::Uploading(0.0)));
+    let blob = slice(&file.file, 0.0, file.file.size())?;
+    // No Authorization: the URL is signed, and the token must not reach storage.
+    with_retries("upload", controller, || {
+        send(
+            Request::put(href)
+                .abort_signal(Some(&controller.signal()))
+                .body(JsValue::from(blob.clone())),
+            controller,
+        )
+    })
+    .await
+    .map_err(|e| UploadError::new("upload", format!("{}: {}", file.path, e.message)))?;
+    sent(file.size());
+    on(Event::File(index, FileState::Uploading(1.0)));
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn put_parts(
+    file: &PickedFile,
+    oid: &str,
+    completion: &str,
+    chunk_size: u64,
+    parts: &[String],
+    controller: &AbortController,
+    index: usize,
+    sent: &dyn Fn(u64),
+    on: &dyn Fn(Event),
+) -> Result<(), UploadError> {
+    let size = file.size();
+    let done = Rc::new(Cell::new(0usize));
+    on(Event::File(index, FileState::Uploading(0.0)));
+    let etags: Vec<(usize, String)> = stream::iter(parts.iter().enumerate())
+        .map(|(k, url)| {
+            let done = done.clone();
+            async move {
+                let (start, end) = wire::part_range(k as u64 + 1, chunk_size, size);
+                let blob = slice(&file.file, start as f64, end as f64)?;
+                let answer = with_retries("upload", controller, || {
+                    send(Request::put(url).abort_signal(Some(&controller.signal())).body(JsValue::from(blob.clone())), controller)
+                })
+                .await
+                .map_err(|e| UploadError::new("upload", format!("{} part {}: {}", file.path, k + 1, e.message)))?;
+                let etag = answer.etag.ok_or_else(|| {
+                    UploadError::new("upload", "Storage did not expose the part's ETag (its CORS settings must expose ETag).")
+                })?;
+                sent(end - start);
+                done.set(done.get() + 1);
+                on(Event::File(index, FileState::Uploading(done.get() as f64 / parts.len() as f64)));
+                Ok::<_, UploadError>((k, etag))
+            }
+        })
+        .buffer_unordered(PARALLEL_PUTS)
+        .try_collect()
+        .await?;
+    let mut etags = etags;
+    etags.sort_by_key(|(k, _)| *k);
+    let etags: Vec<String> = etags.into_iter().map(|(_, e)| e).collect();
+    let body = wire::completion_body(oid, &etags);
+    // The completion URL is signed too: no Authorization.
+    with_retries("completing the upload", controller, || {
+        send(
+            Request::post(completion)
+                .abort_signal(Some(&controller.signal()))
+                .header("Accept", "application/vnd.git-lfs+json")
+                .header("Content-Type", "application/vnd.git-lfs+json")
+                .body(body.clone()),
+            controller,
+        )
+    })
+    .await?;
+    Ok(())
+}
+
+/// Ask the Hub who a token belongs to.
+pub async fn whoami(hub: &ApiBase, token: &str) -> Result<wire::WhoAmI, UploadError> {
+    let controller =
+        AbortController::new().map_err(|_| UploadError::new("whoami", "cannot make requests"))?;
+    let url = wire::whoami_url(hub);
+    let answer = match send(
+        hub_call(Request::get(&url), token, &controller).build(),
+        &controller,
+    )
+    .await
+    {
+        Attempt::Ok(a) => a,
+        Attempt::Fail(a) if a.status == 401 => {
+            return Err(UploadError::new(
+                "token",
+                "The Hub refused this token (401): it is wrong, revoked or expired.",
+            ))
+        }
+        Attempt::Fail(a) => return Err(UploadError::new("token", describe(&a))),
+        Attempt::Retry(why) => {
+            return Err(UploadError::new(
+                "token",
+                format!("{why}. Check the Hub address in Settings."),
+            ))
+        }
+    };
+    wire::parse_whoami(&answer.body).map_err(|e| UploadError::new("token", e))
+}
