@@ -11,7 +11,8 @@ use crate::flock::stats::Range;
 use crate::flock::task_list::TaskListQuery;
 use crate::flock::view::View;
 use crate::pages::{
-    InvalidLinkPage, LeaderboardPage, SettingsPage, StatsPage, TaskPage, TasksPage, WalletPage,
+    InvalidLinkPage, LeaderboardPage, SettingsPage, StatsPage, SubmitPage, TaskPage, TasksPage,
+    UploadPage, WalletPage,
 };
 use crate::storage::{self, Settings};
 
@@ -75,6 +76,8 @@ enum PageKind {
     Leaderboard(u64),
     Stats,
     Wallet,
+    Upload,
+    Submit,
     Settings,
     Invalid(String),
 }
@@ -88,6 +91,8 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
         View::Leaderboard { id, .. } => PageKind::Leaderboard(id),
         View::Stats { .. } => PageKind::Stats,
         View::Wallet { .. } => PageKind::Wallet,
+        View::Upload { .. } => PageKind::Upload,
+        View::Submit { .. } => PageKind::Submit,
         View::Settings => PageKind::Settings,
         View::Invalid(reason) => PageKind::Invalid(reason),
     });
@@ -107,6 +112,9 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
                 <a href=View::Wallet { address: String::new() }.href() class:active=move || page.get() == PageKind::Wallet>
                     "Wallet"
                 </a>
+                <a href=View::Upload { task: None }.href() class:active=move || matches!(page.get(), PageKind::Upload | PageKind::Submit)>
+                    "Upload"
+                </a>
                 <a href=View::Settings.href() class:active=move || page.get() == PageKind::Settings>
                     "Settings"
                 </a>
@@ -120,6 +128,8 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
                 PageKind::Leaderboard(id) => view! { <LeaderboardPage id=id /> }.into_any(),
                 PageKind::Stats => view! { <StatsPage /> }.into_any(),
                 PageKind::Wallet => view! { <WalletPage /> }.into_any(),
+                PageKind::Upload => view! { <UploadPage /> }.into_any(),
+                PageKind::Submit => view! { <SubmitPage /> }.into_any(),
                 PageKind::Settings => view! { <SettingsPage /> }.into_any(),
                 PageKind::Invalid(reason) => view! { <InvalidLinkPage reason=reason /> }.into_any(),
             }}

@@ -293,3 +293,74 @@ pub async fn check_key(
     .await?;
     Ok(Page::parse(&body, "your submissions", Submission::from_json)?.total as usize)
 }
+
+/// A submission to `tasks/submit-result`.
+#[derive(Clone, Debug)]
+pub struct NewSubmission {
+    /// The task.
+    pub task_id: u64,
+    /// `namespace/name` on the Hub.
+    pub hg_repo_id: String,
+    /// FLock's template name.
+    pub base_model: String,
+    /// Free text.
+    pub gpu_type: String,
+    /// Commit hash.
+    pub revision: String,
+}
+
+/// POST a submission with the key; the answer in a sentence, or the server's `detail`.
+pub async fn submit_result(
+    settings: &Settings,
+    submission: &NewSubmission,
+    controller: &AbortController,
+) -> Result<String, ApiError> {
+    let base = settings.flock_api();
+    let Some(key) = settings.flock_key() else {
+        return Err(ApiError::Status {
+            code: 401,
+            detail: Some("No FLock API key is saved for this API address".into()),
+        });
+    };
+    let body = serde_json::json!({
+        "task_id": submission.task_id,
+        "data": {
+            "hg_repo_id": submission.hg_repo_id,
+            "base_model": submission.base_model,
+            "gpu_type": submission.gpu_type,
+            "revision": submission.revision,
+        }
+    })
+    .to_string();
+    let request = Request::post(&base.endpoint("tasks/submit-result", &[]).url)
+        .header("flock-api-key", key)
+        .header("Content-Type", "application/json")
+        .abort_signal(Some(&controller.signal()))
+        .body(body)
+        .map_err(|_| ApiError::Network {
+            base: base.to_string(),
+        })?;
+    let response = request.send().await.map_err(|_| ApiError::Network {
+        base: base.to_string(),
+    })?;
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    if !(200..300).contains(&status) {
+        return Err(ApiError::status(status, &text));
+    }
+    let id = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["id"].as_u64());
+    Ok(match id {
+        Some(id) => format!(
+            "Submitted: FLock recorded submission {id} of {} at {} to task {}.",
+            submission.hg_repo_id,
+            &submission.revision[..12.min(submission.revision.len())],
+            submission.task_id
+        ),
+        None => format!(
+            "Submitted {} to task {}.",
+            submission.hg_repo_id, submission.task_id
+        ),
+    })
+}

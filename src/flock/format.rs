@@ -28,6 +28,22 @@ pub fn human_count(n: u64) -> String {
     n.to_string()
 }
 
+/// A size in bytes for people, in binary units: `1.5 GiB`, `20.0 MiB`, `512 B`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [(u64, &str); 4] = [
+        (1 << 40, "TiB"),
+        (1 << 30, "GiB"),
+        (1 << 20, "MiB"),
+        (1 << 10, "KiB"),
+    ];
+    for (size, unit) in UNITS {
+        if n >= size {
+            return format!("{:.1} {unit}", n as f64 / size as f64);
+        }
+    }
+    format!("{n} B")
+}
+
 /// A number with thousands separators: `15,000,000,000`.
 pub fn grouped(n: u64) -> String {
     let digits = n.to_string();
@@ -269,6 +285,9 @@ mod tests {
         assert_eq!(human_count(u64::MAX), "18446744 T");
         assert_eq!(grouped(15_000_000_000), "15,000,000,000");
         assert_eq!(grouped(950), "950");
+        assert_eq!(human_bytes(512), "512 B");
+        assert_eq!(human_bytes(20 * 1024 * 1024), "20.0 MiB");
+        assert_eq!(human_bytes(1_610_612_736), "1.5 GiB");
     }
 
     #[test]

@@ -36,6 +36,20 @@ pub enum View {
         /// The address typed or linked; empty for the lookup form alone.
         address: String,
     },
+    /// Upload a model to the Hub, optionally for a task.
+    Upload {
+        /// The task the model is for.
+        task: Option<u64>,
+    },
+    /// Submit a Hub commit to a FLock task.
+    Submit {
+        /// The task.
+        task: Option<u64>,
+        /// `namespace/name` on the Hub.
+        repo: String,
+        /// Commit hash.
+        revision: String,
+    },
     /// Settings.
     Settings,
     /// A link the app cannot read, with the reason.
@@ -79,6 +93,14 @@ impl View {
             "wallet" => View::Wallet {
                 address: get("address").unwrap_or_default().trim().to_string(),
             },
+            "upload" => View::Upload {
+                task: get("task").and_then(|t| t.trim().parse().ok()),
+            },
+            "submit" => View::Submit {
+                task: get("task").and_then(|t| t.trim().parse().ok()),
+                repo: get("repo").unwrap_or_default(),
+                revision: get("revision").unwrap_or_default(),
+            },
             "settings" => View::Settings,
             other => View::Invalid(format!("There is no view called “{other}”.")),
         }
@@ -113,6 +135,28 @@ impl View {
                     pairs.push(("address", address.clone()));
                 }
             }
+            View::Upload { task } => {
+                pairs.push(("view", "upload".into()));
+                if let Some(task) = task {
+                    pairs.push(("task", task.to_string()));
+                }
+            }
+            View::Submit {
+                task,
+                repo,
+                revision,
+            } => {
+                pairs.push(("view", "submit".into()));
+                if let Some(task) = task {
+                    pairs.push(("task", task.to_string()));
+                }
+                if !repo.is_empty() {
+                    pairs.push(("repo", repo.clone()));
+                }
+                if !revision.is_empty() {
+                    pairs.push(("revision", revision.clone()));
+                }
+            }
             View::Settings => pairs.push(("view", "settings".into())),
             View::Invalid(_) => {}
         }
@@ -135,6 +179,8 @@ impl View {
                 "Wallet {} · flockboard",
                 super::wallet::short_address(address)
             ),
+            View::Upload { .. } => "Upload a model · flockboard".into(),
+            View::Submit { .. } => "Submit to FLock · flockboard".into(),
             View::Settings => "Settings · flockboard".into(),
             View::Invalid(_) => "Link not understood · flockboard".into(),
         }

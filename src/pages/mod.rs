@@ -4,14 +4,18 @@ mod invalid_link_page;
 mod leaderboard_page;
 mod settings_page;
 mod stats_page;
+mod submit_page;
 mod task_page;
 mod tasks_page;
+mod upload_page;
 mod wallet_page;
 
 pub use invalid_link_page::InvalidLinkPage;
 pub use leaderboard_page::LeaderboardPage;
 pub use settings_page::SettingsPage;
 pub use stats_page::StatsPage;
+pub use submit_page::SubmitPage;
 pub use task_page::TaskPage;
 pub use tasks_page::TasksPage;
+pub use upload_page::UploadPage;
 pub use wallet_page::WalletPage;

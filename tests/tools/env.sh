@@ -25,7 +25,7 @@ wait_for_port() {
 # Build the sandbox binary and the release page for the sandbox at $SANDBOX_URL.
 build_for_sandbox() {
   cargo build --locked --release -p sandbox
-  FLOCKBOARD_FLOCK_API="$SANDBOX_URL/api/v1/" trunk build --release --locked
+  FLOCKBOARD_FLOCK_API="$SANDBOX_URL/api/v1/" FLOCKBOARD_HUB="$HUB_URL/" trunk build --release --locked
 }
 
 # `cargo test --target wasm32-unknown-unknown` runs the browser tests in headless Chromium.

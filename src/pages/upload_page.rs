@@ -1,0 +1,384 @@
+//! Upload a model from the browser to a Hub repo: pick files or a folder (or drop files), check
+//! them against the task, upload with progress, cancel, and carry the commit into the submit form.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsCast;
+use web_sys::AbortController;
+
+use crate::app::{use_settings, use_view};
+use crate::flock::format::{grouped, human_bytes};
+use crate::flock::phase::{phase_at, Phase as TaskPhase};
+use crate::flock::task_list::TaskFilter;
+use crate::flock::time::format_duration;
+use crate::flock::view::View;
+use crate::hub::checks::{self, Finding, Level, Picked, TaskFacts};
+use crate::hub::repo::RepoId;
+use crate::hub::safetensors;
+use crate::net::fetch_task_list;
+use crate::remote::{use_remote, Load};
+use crate::upload::{self, Done, Event, FileState, Job, Phase, PickedFile};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `File.webkitRelativePath`, which web-sys lacks: the path inside a picked folder.
+    #[wasm_bindgen(extends = web_sys::File)]
+    type FileWithPath;
+    #[wasm_bindgen(method, getter, js_name = webkitRelativePath)]
+    fn webkit_relative_path(this: &FileWithPath) -> String;
+}
+
+/// Files from a file list, with their path: inside a picked folder, the path below the folder.
+fn picked(list: Option<web_sys::FileList>) -> Vec<PickedFile> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length())
+        .filter_map(|i| list.get(i))
+        .map(|file| {
+            let relative = file.unchecked_ref::<FileWithPath>().webkit_relative_path();
+            // `folder/sub/x.json` → `sub/x.json`, as `upload_folder` does.
+            let path = match relative.split_once('/') {
+                Some((_, rest)) if !rest.is_empty() => rest.to_string(),
+                _ => file.name(),
+            };
+            PickedFile { path, file }
+        })
+        .collect()
+}
+
+/// Read the parameter count of every `.safetensors` file from its header alone.
+async fn count_parameters(files: &[PickedFile]) -> (Option<Result<u64, String>>, bool) {
+    let mut total = 0u64;
+    let mut lora = false;
+    let mut any = false;
+    for f in files.iter().filter(|f| f.path.ends_with(".safetensors")) {
+        any = true;
+        let read = |start: f64, end: f64| {
+            let file = f.file.clone();
+            async move {
+                let blob = file
+                    .slice_with_f64_and_f64(start, end)
+                    .map_err(|_| "cannot read the file".to_string())?;
+                let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+                    .await
+                    .map_err(|_| "cannot read the file".to_string())?;
+                Ok::<Vec<u8>, String>(js_sys::Uint8Array::new(&buffer).to_vec())
+            }
+        };
+        let outcome = async {
+            let prefix = read(0.0, 8.0).await?;
+            let len = safetensors::header_len(&prefix, f.size())?;
+            let header = read(8.0, 8.0 + len as f64).await?;
+            safetensors::parse_header(&header)
+        }
+        .await;
+        match outcome {
+            Ok(summary) => {
+                total = total.saturating_add(summary.parameters);
+                lora |= summary.looks_like_lora;
+            }
+            Err(reason) => return (Some(Err(format!("{}: {reason}", f.path))), lora),
+        }
+    }
+    (any.then_some(Ok(total)), lora)
+}
+
+/// Progress of a running or finished upload.
+#[derive(Clone, Default)]
+struct Progress {
+    phase: Option<Phase>,
+    files: BTreeMap<usize, FileState>,
+    sent: u64,
+    started_ms: f64,
+}
+
+/// The upload page.
+#[component]
+pub fn UploadPage() -> impl IntoView {
+    let view = use_view();
+    let settings = use_settings();
+    let initial_task = match view.get_untracked() {
+        View::Upload { task } => task,
+        _ => None,
+    };
+    let files = RwSignal::new(Vec::<PickedFile>::new());
+    let repo_input = RwSignal::new(String::new());
+    let message = RwSignal::new("Upload model with flockboard".to_string());
+    let create = RwSignal::new(true);
+    let private = RwSignal::new(false);
+    let task = RwSignal::new(initial_task);
+    let progress = RwSignal::new(Progress::default());
+    let outcome = RwSignal::new(None::<Result<Done, upload::UploadError>>);
+    let running = RwSignal::new(false);
+    let controller = StoredValue::new_local(None::<AbortController>);
+    let findings = RwSignal::new(Vec::<Finding>::new());
+
+    let open_tasks = use_remote(
+        move || settings.get(),
+        |settings, c| async move { fetch_task_list(&settings, TaskFilter::Open, &c).await },
+    );
+    let repo = Memo::new(move |_| repo_input.get().parse::<RepoId>());
+
+    // Re-run the checks whenever the files or the task change.
+    Effect::new(move |_| {
+        let picked = files.get();
+        let facts = task.get().and_then(|id| match open_tasks.get() {
+            Load::Ready(list) => list.tasks.iter().find(|t| t.id == id).map(|t| TaskFacts {
+                id,
+                max_params: t.max_params,
+                open: phase_at(t, crate::components::use_now().get_untracked())
+                    == TaskPhase::Submission,
+            }),
+            _ => Some(TaskFacts {
+                id,
+                max_params: None,
+                open: true,
+            }),
+        });
+        leptos::task::spawn_local(async move {
+            let (params, lora) = count_parameters(&picked).await;
+            let list: Vec<Picked> = picked
+                .iter()
+                .map(|f| Picked {
+                    path: f.path.clone(),
+                    size: f.size(),
+                })
+                .collect();
+            let _ = findings.try_set(checks::run(&list, params, lora, facts.as_ref()));
+        });
+    });
+
+    let add = move |more: Vec<PickedFile>| {
+        files.update(|current| {
+            for f in more {
+                current.retain(|c| c.path != f.path);
+                current.push(f);
+            }
+            current.sort_by(|a, b| a.path.cmp(&b.path));
+        });
+        outcome.set(None);
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        if let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        {
+            add(picked(input.files()));
+            input.set_value("");
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        add(picked(ev.data_transfer().and_then(|d| d.files())));
+    };
+    let folder_input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = folder_input.get() {
+            input.set_webkitdirectory(true);
+        }
+    });
+
+    let start = move |_| {
+        let Some(token) = settings.get_untracked().hf_token().map(str::to_string) else {
+            return;
+        };
+        let Ok(repo) = repo.get_untracked() else {
+            return;
+        };
+        let Ok(abort) = AbortController::new() else {
+            return;
+        };
+        controller.set_value(Some(abort.clone()));
+        let job = Job {
+            hub: settings.get_untracked().hub(),
+            token,
+            repo,
+            create: create.get_untracked(),
+            private: private.get_untracked(),
+            message: message.get_untracked(),
+            files: files.get_untracked(),
+        };
+        running.set(true);
+        outcome.set(None);
+        progress.set(Progress {
+            started_ms: js_sys::Date::now(),
+            ..Default::default()
+        });
+        leptos::task::spawn_local(async move {
+            let on = |event: Event| {
+                let _ = progress.try_update(|p| match event {
+                    Event::Phase(phase) => p.phase = Some(phase),
+                    Event::File(i, state) => {
+                        p.files.insert(i, state);
+                    }
+                    Event::Sent(bytes) => p.sent = bytes,
+                });
+            };
+            let result = upload::run(&job, &abort, &on).await;
+            let _ = outcome.try_set(Some(result));
+            let _ = running.try_set(false);
+        });
+    };
+    let cancel = move |_| {
+        if let Some(abort) = controller.get_value() {
+            abort.abort();
+        }
+    };
+
+    let has_token = move || settings.get().hf_token().is_some();
+    let blocked = move || {
+        running.get()
+            || files.get().is_empty()
+            || repo.get().is_err()
+            || !has_token()
+            || findings
+                .get()
+                .iter()
+                .any(|f| f.level == Level::Fail && f.title != "Task")
+    };
+
+    let file_rows = move || {
+        let states = progress.get().files;
+        files
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let path = f.path.clone();
+                let state = match states.get(&i) {
+                    None => "Waiting".to_string(),
+                    Some(FileState::Waiting) => "Waiting".into(),
+                    Some(FileState::Hashing(x)) => format!("Hashing {:.0}%", x * 100.0),
+                    Some(FileState::Uploading(x)) => format!("Uploading {:.0}%", x * 100.0),
+                    Some(FileState::Stored) => "Already on the Hub".into(),
+                    Some(FileState::Done) => "Done".into(),
+                    Some(FileState::Failed(e)) => format!("Failed: {e}"),
+                };
+                view! {
+                    <tr data-testid="upload-file">
+                        <td class="mono">{f.path.clone()}</td>
+                        <td class="num" title=format!("{} bytes", grouped(f.size()))>{human_bytes(f.size())}</td>
+                        <td data-testid="file-state">{state}</td>
+                        <td>
+                            <button type="button" class="copy" disabled=move || running.get()
+                                on:click=move |_| files.update(|all| all.retain(|x| x.path != path))>"Remove"</button>
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    let overall = move || {
+        let p = progress.get();
+        let phase = p.phase.clone()?;
+        let total: u64 = files.get().iter().map(PickedFile::size).sum();
+        let elapsed = (js_sys::Date::now() - p.started_ms) / 1000.0;
+        let speed = if elapsed > 0.0 {
+            p.sent as f64 / elapsed
+        } else {
+            0.0
+        };
+        let left = if speed > 0.0 {
+            Some(((total.saturating_sub(p.sent)) as f64 / speed) as u64)
+        } else {
+            None
+        };
+        let label = match phase {
+            Phase::Preparing => "Preparing the repo",
+            Phase::Preuploading => "Asking the Hub how to send each file",
+            Phase::Uploading => "Hashing and uploading large files",
+            Phase::Committing => "Committing",
+        };
+        Some(view! {
+            <p class="upload__overall" data-testid="upload-phase">
+                {label}
+                {format!(" · {} sent · {}/s", human_bytes(p.sent), human_bytes(speed as u64))}
+                {left.filter(|_| running.get()).map(|s| format!(" · about {} left", format_duration(s.max(1))))}
+            </p>
+        })
+    };
+
+    view! {
+        <section class="upload panel">
+            <h1>"Upload a model to the Hugging Face Hub"</h1>
+            {move || (!has_token()).then(|| view! {
+                <p class="notice notice--warning" data-testid="no-token">
+                    "Add a Hugging Face token with write access in " <a href=View::Settings.href()>"Settings"</a> " to upload."
+                </p>
+            })}
+            <div class="dropzone" data-testid="dropzone" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
+                <p>"Drop files here, or"</p>
+                <label class="button button--quiet">"Pick files"<input type="file" multiple class="visually-hidden" data-testid="pick-files" on:change=on_pick /></label>
+                <label class="button button--quiet">"Pick a folder"<input type="file" multiple class="visually-hidden" data-testid="pick-folder" node_ref=folder_input on:change=on_pick /></label>
+            </div>
+            {move || (!files.get().is_empty()).then(|| view! {
+                <div class="table-wrap">
+                    <table class="table" data-testid="upload-files">
+                        <thead><tr><th scope="col">"Path in the repo"</th><th scope="col" class="num">"Size"</th><th scope="col">"State"</th><th></th></tr></thead>
+                        <tbody>{file_rows}</tbody>
+                    </table>
+                </div>
+                <p class="count">{move || format!("{} files, {} in all", files.get().len(), human_bytes(files.get().iter().map(PickedFile::size).sum()))}</p>
+            })}
+            <div class="upload__form">
+                <label class="field">
+                    <span class="field__label">"Repository (namespace/name)"</span>
+                    <input type="text" spellcheck="false" data-testid="repo-input" placeholder="alice/task-7-qwen-lora"
+                        prop:value=move || repo_input.get() on:input:target=move |ev| repo_input.set(ev.target().value()) />
+                    {move || match repo.get() {
+                        Err(e) if !repo_input.get().is_empty() => Some(view! { <span class="field__error" role="alert">{e}</span> }),
+                        _ => None,
+                    }}
+                </label>
+                <label class="check"><input type="checkbox" prop:checked=move || create.get() on:change:target=move |ev| create.set(ev.target().checked()) />" Create the repo if it does not exist"</label>
+                <label class="check"><input type="checkbox" data-testid="private" prop:checked=move || private.get() on:change:target=move |ev| private.set(ev.target().checked()) />" Private (when created)"</label>
+                <label class="field">
+                    <span class="field__label">"Commit message"</span>
+                    <input type="text" data-testid="message-input" prop:value=move || message.get() on:input:target=move |ev| message.set(ev.target().value()) />
+                </label>
+                <label class="field">
+                    <span class="field__label">"For FLock task (optional: checks its limits)"</span>
+                    <select data-testid="task-select" on:change:target=move |ev| task.set(ev.target().value().parse().ok())>
+                        <option value="" selected=move || task.get().is_none()>"No task"</option>
+                        {move || match open_tasks.get() {
+                            Load::Ready(list) => list.tasks.iter().map(|t| {
+                                let id = t.id;
+                                view! { <option value=id.to_string() selected=move || task.get() == Some(id)>{format!("#{id} {}", t.title)}</option> }
+                            }).collect_view().into_any(),
+                            _ => ().into_any(),
+                        }}
+                    </select>
+                </label>
+            </div>
+            <h2>"Checks"</h2>
+            <ul class="checks" data-testid="checks">
+                {move || findings.get().into_iter().map(|f| {
+                    let class = match f.level { Level::Pass => "check--pass", Level::Warn => "check--warn", Level::Fail => "check--fail" };
+                    view! { <li class=class><strong>{f.title}": "</strong>{f.detail}</li> }
+                }).collect_view()}
+            </ul>
+            <div class="actions">
+                <button class="button" type="button" data-testid="start-upload" disabled=blocked on:click=start>"Upload"</button>
+                <button class="button button--quiet" type="button" data-testid="cancel-upload" disabled=move || !running.get() on:click=cancel>"Cancel"</button>
+            </div>
+            {overall}
+            {move || outcome.get().map(|result| match result {
+                Ok(done) => {
+                    let submit = View::Submit { task: task.get_untracked(), repo: repo_input.get_untracked().trim().to_string(), revision: done.commit.clone() }.href();
+                    view! {
+                        <div class="notice notice--ok" data-testid="upload-done">
+                            <p>"Committed " <code data-testid="commit-oid">{done.commit.clone()}</code>
+                                {(done.skipped > 0).then(|| format!(" ({} file(s) were already on the Hub and not sent again)", done.skipped))}</p>
+                            <p><a href=done.url.clone() target="_blank" rel="noopener noreferrer" data-testid="commit-link">"See the commit on the Hub"</a></p>
+                            <p><a class="button" href=submit data-testid="to-submit">"Submit this commit to FLock"</a></p>
+                        </div>
+                    }.into_any()
+                }
+                Err(e) => view! {
+                    <p class=if e.is_cancel() { "notice notice--warning" } else { "notice notice--error" } data-testid="upload-error" role="alert">{e.to_string()}</p>
+                }.into_any(),
+            })}
+        </section>
+    }
+}
