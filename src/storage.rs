@@ -156,9 +156,19 @@ fn load_local() -> (Settings, Option<String>) {
     }
 }
 
-/// Save the settings.
+/// Save the settings. A session-only token goes to session storage, never to local storage.
 pub fn save(settings: &Settings) -> Result<(), String> {
-    LocalStorage::set(SETTINGS_KEY, settings).map_err(|_| {
-        "The browser refused to store the settings (storage full or disabled).".to_string()
-    })
+    let refused =
+        |_| "The browser refused to store the settings (storage full or disabled).".to_string();
+    let mut kept = settings.clone();
+    if settings.hf_token_session_only {
+        match &settings.hf_token {
+            Some(token) => SessionStorage::set(SESSION_TOKEN_KEY, token).map_err(refused)?,
+            None => SessionStorage::delete(SESSION_TOKEN_KEY),
+        }
+        kept.hf_token = None;
+    } else {
+        SessionStorage::delete(SESSION_TOKEN_KEY);
+    }
+    LocalStorage::set(SETTINGS_KEY, &kept).map_err(refused)
 }

@@ -591,6 +591,182 @@ await test('settings: the key is masked, can be shown, tested and forgotten', as
   assert.equal(await input.inputValue(), '');
 });
 
+// ---- issue 4: upload to the Hub and submit ---------------------------------------------------
+
+const HUB_URL = process.env.HUB_URL;
+const HF_TOKEN = 'hf_sandboxWriteTokenAlice0000000000000';
+const hubOrigin = HUB_URL && new URL(HUB_URL).origin;
+const MIB = 1024 * 1024;
+
+/** A model folder: config, tokenizer files, a valid safetensors (~20 MB), a multipart-sized file. */
+async function modelFolder() {
+  const { mkdtempSync, writeFileSync, mkdirSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { randomBytes } = await import('node:crypto');
+  const dir = mkdtempSync(join(tmpdir(), 'flockboard-model-'));
+  const root = join(dir, 'my-model');
+  mkdirSync(root);
+  writeFileSync(join(root, 'config.json'), JSON.stringify({ model_type: 'qwen2', hidden_size: 1024 }));
+  writeFileSync(join(root, 'tokenizer.json'), JSON.stringify({ version: '1.0', model: { type: 'BPE' } }));
+  writeFileSync(join(root, 'tokenizer_config.json'), JSON.stringify({ model_max_length: 8192 }));
+  const rows = 2560, cols = 2048; // 5,242,880 F32 parameters = 20 MiB of data
+  const header = JSON.stringify({ __metadata__: { format: 'pt' }, 'model.embed.weight': { dtype: 'F32', shape: [rows, cols], data_offsets: [0, rows * cols * 4] } });
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(header.length));
+  writeFileSync(join(root, 'model.safetensors'), Buffer.concat([len, Buffer.from(header), randomBytes(rows * cols * 4)]));
+  writeFileSync(join(root, 'extra.bin'), randomBytes(7 * MIB + 123));
+  return root;
+}
+
+async function sha256File(path) {
+  const { createHash } = await import('node:crypto');
+  const { readFileSync } = await import('node:fs');
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+const uploadProfile = { hf_token: HF_TOKEN, hf_token_origin: hubOrigin, flock_api_key: KEY, flock_key_origin: sandboxOrigin };
+
+/** Pick `folder`, name the repo, start; returns once the page shows a result. */
+async function uploadFolder(page, folder, repo) {
+  await page.goto(url('?view=upload&task=8'));
+  await page.getByTestId('pick-folder').setInputFiles(folder);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=upload-file]').length === 5);
+  await page.getByTestId('repo-input').fill(repo);
+  await page.waitForFunction(() => !document.querySelector('[data-testid=start-upload]').disabled);
+  await page.getByTestId('start-upload').click();
+}
+
+if (HUB_URL) {
+  await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
+
+  await test('a folder is uploaded, committed, and the Python client downloads it byte-identical', async () => {
+    await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
+    const folder = await modelFolder();
+    const repo = `alice/e2e-${Date.now()}`;
+    await inProfile(uploadProfile, async (page) => {
+      await page.goto(url('?view=upload&task=8'));
+      await page.getByTestId('pick-folder').setInputFiles(folder);
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=upload-file]').length === 5);
+      const checks = await page.getByTestId('checks').innerText();
+      assert.match(checks, /Full model \(config\.json found\)/);
+      assert.match(checks, /5,242,880 parameters \(5\.2 M\), within task 8's limit of 8 B/);
+      const paths = await page.locator('[data-testid=upload-file] td.mono').allInnerTexts();
+      assert.deepEqual(paths.sort(), ['config.json', 'extra.bin', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
+      await page.getByTestId('repo-input').fill(repo);
+      await page.getByTestId('start-upload').click();
+      await page.getByTestId('upload-done').waitFor({ timeout: 60000 });
+      const commit = await page.getByTestId('commit-oid').innerText();
+      assert.match(commit, /^[0-9a-f]{40}$/);
+      await shot(page, 'upload-done');
+      // The Python client reads it all back.
+      const { execFileSync } = await import('node:child_process');
+      const script = `
+import hashlib, json, sys
+from huggingface_hub import hf_hub_download
+out = {}
+for name in sys.argv[1:]:
+    p = hf_hub_download("${repo}", name, revision="${commit}", endpoint="${HUB_URL}", token="${HF_TOKEN}")
+    out[name] = hashlib.sha256(open(p, "rb").read()).hexdigest()
+print(json.dumps(out))`;
+      const names = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'model.safetensors', 'extra.bin'];
+      const venv = process.env.FLOCKBOARD_VENV;
+      const got = JSON.parse(execFileSync(`${venv}/bin/python`, ['-c', script, ...names], { env: { ...process.env, HF_HUB_DISABLE_XET: '1', HF_HOME: join(folder, '..', 'hf-home') } }).toString());
+      for (const name of names) assert.equal(got[name], await sha256File(join(folder, name)), name);
+      // Secrets went only where they belong.
+      const log = await requestLog();
+      const storage = log.filter((r) => r.path.startsWith('/__storage/'));
+      assert.ok(storage.some((r) => r.path.includes('/parts/')), 'multipart used');
+      for (const r of log) {
+        const names = r.headers.map(([k]) => k);
+        const hubApi = !r.path.startsWith('/__storage/') && !r.path.startsWith('/api/v1/');
+        if (r.method !== 'OPTIONS' && hubApi) assert.ok(r.headers.some(([k, v]) => k === 'authorization' && v === `Bearer ${HF_TOKEN}`), `token on ${r.path}`);
+        if (!hubApi) assert.ok(!names.includes('authorization'), `no token on ${r.path}`);
+        if (!r.path.startsWith('/api/v1/')) assert.ok(!names.includes('flock-api-key'), `no FLock key on ${r.path}`);
+        assert.ok(!`${r.path}?${r.query}`.includes(HF_TOKEN) && !`${r.path}?${r.query}`.includes(KEY), 'no secret in a URL');
+      }
+      // Running it again sends no object twice.
+      await reset();
+      await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
+      await page.getByTestId('start-upload').click();
+      await page.getByTestId('upload-done').waitFor({ timeout: 60000 });
+      assert.match(await page.getByTestId('upload-done').innerText(), /2 file\(s\) were already on the Hub/);
+      assert.deepEqual((await requestLog()).filter((r) => r.path.startsWith('/__storage/')), [], 'nothing re-sent');
+      // Carry the commit into the submit form and submit it to task 8.
+      await page.getByTestId('to-submit').click();
+      await page.getByTestId('submit-gpu').fill('NVIDIA H100 80GB HBM3');
+      assert.equal(await page.getByTestId('submit-repo').inputValue(), repo);
+      await page.waitForFunction(() => !document.querySelector('[data-testid=submit-button]').disabled);
+      await page.getByTestId('submit-button').dblclick();
+      await page.getByTestId('submit-result').waitFor();
+      assert.match(await page.getByTestId('submit-result').innerText(), /Submitted: FLock recorded submission/);
+      const posts = (await requestLog()).filter((r) => r.path === '/api/v1/tasks/submit-result' && r.method === 'POST');
+      assert.equal(posts.length, 1, 'a double click submits once');
+      await page.goto(url('?view=task&id=8'));
+      await page.locator('[data-testid=my-submissions] [data-testid=submission-row]').first().waitFor();
+      assert.match(await page.getByTestId('my-submissions').innerText(), new RegExp(repo.split('/')[1]));
+    });
+  });
+
+  await test('cancel midway: no commit is made', async () => {
+    await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
+    const folder = await modelFolder();
+    const repo = `alice/cancel-${Date.now()}`;
+    await fault({ route: '__storage', mode: 'delay', delay_ms: 4000 });
+    await inProfile(uploadProfile, async (page) => {
+      await uploadFolder(page, folder, repo);
+      await page.waitForFunction(() => /Uploading \d+%/.test(document.querySelector('[data-testid=upload-files]')?.innerText || ''), null, { timeout: 30000 });
+      await page.getByTestId('cancel-upload').click();
+      await page.getByTestId('upload-error').waitFor();
+      assert.match(await page.getByTestId('upload-error').innerText(), /Cancelled: nothing was committed/);
+    });
+    await control('DELETE', 'faults');
+    const info = await (await fetch(`${HUB_URL}/api/models/${repo}`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })).json();
+    assert.deepEqual(info.siblings.map((s) => s.rfilename), ['.gitattributes'], 'only the initial commit');
+    assert.ok(!(await requestLog()).some((r) => r.path.endsWith('/commit/main')), 'no commit request');
+  });
+
+  await test('a part that fails once is retried, and an expired storage URL gets a fresh batch', async () => {
+    await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
+    const folder = await modelFolder();
+    const repo = `alice/retry-${Date.now()}`;
+    await fault({ route: '__storage/parts', status: 500, times: 1 });
+    await fault({ route: '__storage/objects', status: 403, body: '{"error":"Request has expired"}', times: 1 });
+    await inProfile(uploadProfile, async (page) => {
+      await uploadFolder(page, folder, repo);
+      await page.getByTestId('upload-done').waitFor({ timeout: 90000 });
+    });
+    const log = await requestLog();
+    const batches = log.filter((r) => r.path.endsWith('/info/lfs/objects/batch'));
+    assert.ok(batches.length >= 2, `a fresh batch after the expired URL (${batches.length} batches)`);
+    const tree = await (await fetch(`${HUB_URL}/api/models/${repo}/tree/main`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })).json();
+    const sizes = Object.fromEntries(tree.map((e) => [e.path, e.lfs ? e.lfs.oid : e.size]));
+    assert.equal(sizes['extra.bin'], await sha256File(join(folder, 'extra.bin')));
+    assert.equal(sizes['model.safetensors'], await sha256File(join(folder, 'model.safetensors')));
+  });
+
+  await test('the token is checked with whoami, and uploads are refused without one', async () => {
+    await inProfile({}, async (page) => {
+      await page.goto(url('?view=upload'));
+      assert.match(await page.getByTestId('no-token').innerText(), /Add a Hugging Face token/);
+      await page.goto(url('?view=settings'));
+      await page.getByTestId('hub-base-input').fill(`${HUB_URL}/`);
+      await page.getByTestId('token-input').fill('hf_sandboxReadTokenBob000000000000000000');
+      await page.getByTestId('test-token').click();
+      await page.getByTestId('token-result').waitFor();
+      assert.match(await page.getByTestId('token-result').innerText(), /Token of bob \(read\); read-only: it cannot upload/);
+      await page.getByTestId('token-input').fill('hf_wrong');
+      await page.getByTestId('test-token').click();
+      await page.waitForFunction(() => /refused this token/.test(document.querySelector('[data-testid=token-result]')?.textContent || ''));
+      await page.getByTestId('token-input').fill(HF_TOKEN);
+      await page.getByTestId('token-session-only').check();
+      await page.getByTestId('save-settings').click();
+      const stored = await page.evaluate(() => [localStorage.getItem('flockboard.settings'), sessionStorage.getItem('flockboard.hf_token')]);
+      assert.ok(!stored[0].includes(HF_TOKEN), `a session-only token is not in local storage: ${stored[0]}`);
+      assert.equal(JSON.parse(stored[1]), HF_TOKEN);
+    });
+  });
+}
+
 await browser.close();
 const passed = results.filter(Boolean).length;
 const failed = results.length - passed;

@@ -50,5 +50,5 @@ mkdir -p "$www/apps"
 cp -r dist "$www/apps/flockboard"
 python3 -m http.server --bind 127.0.0.1 --directory "$www" "$APP_PORT" >/dev/null 2>&1 &
 wait_for_port "$APP_PORT"
-APP_URL="http://127.0.0.1:$APP_PORT/apps/flockboard/" OUT="$OUT" node tests/e2e/e2e.mjs
+APP_URL="http://127.0.0.1:$APP_PORT/apps/flockboard/" OUT="$OUT" HUB_URL="$HUB_URL" node tests/e2e/e2e.mjs
 echo "screenshots: $OUT"

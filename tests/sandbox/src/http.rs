@@ -351,6 +351,7 @@ fn control_route(sandbox: &Sandbox, method: &Method, route: &str, body: &[u8]) -
             inner.log.clear();
             drop(inner);
             sandbox.set_hub_config(crate::HubConfig::default());
+            sandbox.stats.clear_accepted();
             empty(StatusCode::NO_CONTENT)
         }
         ("GET", "hub") => json_response(200, &json!(sandbox.hub_config())),

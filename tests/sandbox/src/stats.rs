@@ -311,6 +311,14 @@ impl Stats {
         Reply::ok(json!({ "task_id": task_id, "data": data, "id": id }))
     }
 
+    /// Forget the submissions accepted while running (tests start from the fixtures again).
+    pub fn clear_accepted(&self) {
+        self.accepted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     /// A wallet's submissions, newest first (any case of the address).
     fn wallet_rows(&self, address: &str) -> Vec<Value> {
         let lower = address.to_ascii_lowercase();
