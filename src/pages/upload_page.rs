@@ -285,6 +285,8 @@ pub fn UploadPage() -> impl IntoView {
             None
         };
         let label = match phase {
+            _ if matches!(outcome.get(), Some(Ok(_))) => "Finished",
+            _ if matches!(outcome.get(), Some(Err(_))) => "Stopped",
             Phase::Preparing => "Preparing the repo",
             Phase::Preuploading => "Asking the Hub how to send each file",
             Phase::Uploading => "Hashing and uploading large files",
