@@ -19,6 +19,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::future::TimeoutFuture;
 use sha2::{Digest, Sha256};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Blob, File};
@@ -29,8 +30,10 @@ use crate::hub::wire::{self, Action, Operation};
 
 /// Bytes read per step when hashing.
 const HASH_SLICE: f64 = 8.0 * 1024.0 * 1024.0;
-/// Objects (and parts of one object) sent at once.
+/// Parts of one object sent at once.
 const PARALLEL_PUTS: usize = 3;
+/// Large files in flight at once (hashing or sending).
+const PARALLEL_FILES: usize = 3;
 /// Attempts for one request before giving up.
 const ATTEMPTS: u32 = 5;
 /// Files per preupload or batch call (the JS client's batch size).
@@ -284,6 +287,140 @@ pub async fn hash_file(
         .collect())
 }
 
+/// Incremental SHA-256 for the hashing worker (`public/hash-worker.js`).
+#[wasm_bindgen]
+pub struct Sha256Stream(Sha256);
+
+#[wasm_bindgen]
+impl Sha256Stream {
+    /// A fresh hasher.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Sha256Stream {
+        Sha256Stream(Sha256::new())
+    }
+
+    /// Add bytes.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    /// The digest as lower-case hex.
+    pub fn finish(self) -> String {
+        self.0
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// The URLs of this page's JS glue and wasm, as trunk's preload links name them.
+fn module_urls() -> Option<(String, String)> {
+    let document = web_sys::window()?.document()?;
+    let href = |selector: &str| {
+        document
+            .query_selector(selector)
+            .ok()
+            .flatten()
+            .and_then(|e| e.get_attribute("href"))
+            .and_then(|h| web_sys::Url::new_with_base(&h, &document.url().ok()?).ok())
+            .map(|u| u.href())
+    };
+    Some((
+        href("link[rel=modulepreload]")?,
+        href("link[rel=preload][as=fetch]")?,
+    ))
+}
+
+/// SHA-256 of `file` in a Web Worker, so the page stays responsive; `None` when no worker can
+/// run here (then the caller hashes on the page).
+async fn hash_in_worker(
+    file: &File,
+    progress: &dyn Fn(f64),
+    cancelled: &dyn Fn() -> bool,
+) -> Option<Result<String, UploadError>> {
+    use std::cell::RefCell;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+
+    let (glue, wasm) = module_urls()?;
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    let worker = web_sys::Worker::new_with_options("./hash-worker.js", &options).ok()?;
+    let fraction = Rc::new(Cell::new(0.0));
+    let outcome: Rc<RefCell<Option<Result<String, String>>>> = Rc::new(RefCell::new(None));
+    let on_message = {
+        let (fraction, outcome) = (fraction.clone(), outcome.clone());
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let data = event.data();
+            let field = |name: &str| {
+                js_sys::Reflect::get(&data, &JsValue::from_str(name))
+                    .ok()
+                    .filter(|v| !v.is_undefined())
+            };
+            if let Some(oid) = field("oid").and_then(|v| v.as_string()) {
+                *outcome.borrow_mut() = Some(Ok(oid));
+            } else if let Some(error) = field("error").and_then(|v| v.as_string()) {
+                *outcome.borrow_mut() = Some(Err(error));
+            } else if let Some(p) = field("progress").and_then(|v| v.as_f64()) {
+                fraction.set(p);
+            }
+        })
+    };
+    let on_error = {
+        let outcome = outcome.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            *outcome.borrow_mut() = Some(Err("the hashing worker could not start".into()));
+        })
+    };
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let message = js_sys::Object::new();
+    for (key, value) in [
+        ("glue", JsValue::from_str(&glue)),
+        ("wasm", JsValue::from_str(&wasm)),
+        ("file", file.clone().into()),
+    ] {
+        let _ = js_sys::Reflect::set(&message, &JsValue::from_str(key), &value);
+    }
+    if worker.post_message(&message).is_err() {
+        worker.terminate();
+        return None;
+    }
+    // The worker reports through the closures; check on it ten times a second.
+    let result = loop {
+        if cancelled() {
+            break Some(Err(UploadError::cancelled()));
+        }
+        if let Some(done) = outcome.borrow_mut().take() {
+            break match done {
+                Ok(oid) => Some(Ok(oid)),
+                // A worker that could not start: hash on the page instead.
+                Err(reason) if reason.contains("could not start") => None,
+                Err(reason) => Some(Err(UploadError::new("hashing", reason))),
+            };
+        }
+        progress(fraction.get());
+        TimeoutFuture::new(100).await;
+    };
+    worker.terminate();
+    drop((on_message, on_error));
+    result
+}
+
+/// SHA-256 of a file: in a worker when possible, else on the page in slices.
+async fn hash(
+    file: &File,
+    progress: &dyn Fn(f64),
+    cancelled: &dyn Fn() -> bool,
+) -> Result<String, UploadError> {
+    match hash_in_worker(file, progress, cancelled).await {
+        Some(result) => result,
+        None => hash_file(file, progress, cancelled).await,
+    }
+}
+
 /// Upload `job`'s files and commit them. `on` hears every event; `controller` cancels.
 pub async fn run(
     job: &Job,
@@ -334,72 +471,61 @@ pub async fn run(
     let ignored = |path: &str| modes.iter().any(|m| m.path == path && m.ignore);
 
     on(Event::Phase(Phase::Uploading));
-    // Hash LFS files two at a time.
+    // Each large file is hashed (in a worker), batched and sent on its own, several files at
+    // once: one file uploads while the next is hashed. (One batch call per file: a few more
+    // requests, in exchange for never waiting on the slowest hash before sending anything.)
     let large: Vec<usize> = (0..job.files.len())
         .filter(|&i| lfs(&job.files[i].path))
         .collect();
-    let oids: Vec<(usize, String)> = stream::iter(large.iter().copied())
-        .map(|i| async move {
-            let progress = |fraction| on(Event::File(i, FileState::Hashing(fraction)));
-            let oid = hash_file(&job.files[i].file, &progress, &cancelled).await?;
-            Ok::<_, UploadError>((i, oid))
-        })
-        .buffered(2)
-        .try_collect()
-        .await?;
-
     let sent = Rc::new(Cell::new(0u64));
     let skipped = Rc::new(Cell::new(0usize));
-    for chunk in oids.chunks(BATCH) {
-        let objects = batch(
-            job,
-            controller,
-            chunk
-                .iter()
-                .map(|(i, oid)| (oid.clone(), job.files[*i].size()))
-                .collect(),
-        )
-        .await?;
-        stream::iter(chunk.iter().zip(objects))
-            .map(|((i, oid), object)| {
-                let sent = sent.clone();
-                let skipped = skipped.clone();
-                async move {
-                    let file = &job.files[*i];
-                    match object.action {
-                        Err(reason) => Err(UploadError::new(
+    let oids: Vec<(usize, String)> = stream::iter(large.iter().copied())
+        .map(|i| {
+            let sent = sent.clone();
+            let skipped = skipped.clone();
+            async move {
+                let file = &job.files[i];
+                let progress = |fraction| on(Event::File(i, FileState::Hashing(fraction)));
+                let oid = hash(&file.file, &progress, &cancelled).await?;
+                let object = batch(job, controller, vec![(oid.clone(), file.size())])
+                    .await?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| UploadError::new("LFS batch", "no answer for the object"))?;
+                match object.action {
+                    Err(reason) => {
+                        return Err(UploadError::new(
                             "LFS batch",
                             format!("{}: {reason}", file.path),
-                        )),
-                        Ok(Action::Stored) => {
-                            skipped.set(skipped.get() + 1);
-                            on(Event::File(*i, FileState::Stored));
-                            Ok(())
-                        }
-                        Ok(action) => {
-                            send_object(
-                                job,
-                                controller,
-                                *i,
-                                oid,
-                                action,
-                                &|bytes| {
-                                    sent.set(sent.get() + bytes);
-                                    on(Event::Sent(sent.get()));
-                                },
-                                on,
-                            )
-                            .await?;
-                            on(Event::File(*i, FileState::Done));
-                            Ok(())
-                        }
+                        ))
+                    }
+                    Ok(Action::Stored) => {
+                        skipped.set(skipped.get() + 1);
+                        on(Event::File(i, FileState::Stored));
+                    }
+                    Ok(action) => {
+                        send_object(
+                            job,
+                            controller,
+                            i,
+                            &oid,
+                            action,
+                            &|bytes| {
+                                sent.set(sent.get() + bytes);
+                                on(Event::Sent(sent.get()));
+                            },
+                            on,
+                        )
+                        .await?;
+                        on(Event::File(i, FileState::Done));
                     }
                 }
-            })
-            .buffer_unordered(PARALLEL_PUTS)
-            .try_collect::<Vec<()>>()
-            .await?;
-    }
+                Ok::<_, UploadError>((i, oid))
+            }
+        })
+        .buffer_unordered(PARALLEL_FILES)
+        .try_collect()
+        .await?;
 
     if cancelled() {
         return Err(UploadError::cancelled());

@@ -644,6 +644,8 @@ if (HUB_URL) {
     const folder = await modelFolder();
     const repo = `alice/e2e-${Date.now()}`;
     await inProfile(uploadProfile, async (page) => {
+      const workers = [];
+      page.on('worker', (w) => workers.push(w.url()));
       await page.goto(url('?view=upload&task=8'));
       await page.getByTestId('pick-folder').setInputFiles(folder);
       await page.waitForFunction(() => document.querySelectorAll('[data-testid=upload-file]').length === 5);
@@ -658,6 +660,7 @@ if (HUB_URL) {
       const commit = await page.getByTestId('commit-oid').innerText();
       assert.match(commit, /^[0-9a-f]{40}$/);
       await shot(page, 'upload-done');
+      assert.ok(workers.some((w) => w.endsWith('/hash-worker.js')), `hashed in a Web Worker: ${workers}`);
       // The Python client reads it all back.
       const { execFileSync } = await import('node:child_process');
       const script = `
@@ -729,15 +732,19 @@ print(json.dumps(out))`;
     await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
     const folder = await modelFolder();
     const repo = `alice/retry-${Date.now()}`;
+    // The first part PUT fails with a 500 (retried), the next with an expired URL (new batch).
     await fault({ route: '__storage/parts', status: 500, times: 1 });
-    await fault({ route: '__storage/objects', status: 403, body: '{"error":"Request has expired"}', times: 1 });
+    await fault({ route: '__storage/parts', status: 403, body: '{"error":"Request has expired"}', times: 1 });
     await inProfile(uploadProfile, async (page) => {
       await uploadFolder(page, folder, repo);
       await page.getByTestId('upload-done').waitFor({ timeout: 90000 });
     });
     const log = await requestLog();
     const batches = log.filter((r) => r.path.endsWith('/info/lfs/objects/batch'));
-    assert.ok(batches.length >= 2, `a fresh batch after the expired URL (${batches.length} batches)`);
+    // One batch per large file (2), plus at least one for the expired URL.
+    assert.ok(batches.length >= 3, `a fresh batch after the expired URL (${batches.length} batches)`);
+    const faults = await control('GET', 'config');
+    assert.deepEqual(faults.faults, [], 'both faults were hit');
     const tree = await (await fetch(`${HUB_URL}/api/models/${repo}/tree/main`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })).json();
     const sizes = Object.fromEntries(tree.map((e) => [e.path, e.lfs ? e.lfs.oid : e.size]));
     assert.equal(sizes['extra.bin'], await sha256File(join(folder, 'extra.bin')));
