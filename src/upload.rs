@@ -404,6 +404,10 @@ async fn hash_in_worker(
         progress(fraction.get());
         TimeoutFuture::new(100).await;
     };
+    // Detach the handlers before the closures go: a message already queued must not call a
+    // dropped closure.
+    worker.set_onmessage(None);
+    worker.set_onerror(None);
     worker.terminate();
     drop((on_message, on_error));
     result

@@ -91,6 +91,7 @@ async function test(name, body) {
   } catch (e) {
     results.push(false);
     console.log(`FAIL ${name}\n     ${String(e.stack || e).split('\n').slice(0, 6).join('\n     ')}`);
+    if (page.errors.length) console.log(`     page errors: ${JSON.stringify(page.errors)}`);
     await shot(page, `FAILED-${name.replace(/\W+/g, '-')}`).catch(() => {});
   } finally {
     await page.context().close();
@@ -356,7 +357,7 @@ async function inProfile(settings, body) {
   const page = await withSettings(settings);
   try {
     await body(page);
-    assert.deepEqual(page.errors, [], 'no page errors');
+    assert.deepEqual(page.errors, [], `no page errors: ${JSON.stringify(page.errors)}`);
   } finally {
     await page.context().close();
   }
