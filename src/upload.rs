@@ -376,6 +376,14 @@ async fn hash_in_worker(
     };
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    // From here the guard owns the worker: however this future ends — finished, failed, or
+    // dropped because another file's upload failed — the handlers are detached before their
+    // closures go, and the worker is stopped.
+    let guard = WorkerGuard {
+        worker,
+        _on_message: on_message,
+        _on_error: on_error,
+    };
     let message = js_sys::Object::new();
     for (key, value) in [
         ("glue", JsValue::from_str(&glue)),
@@ -384,17 +392,15 @@ async fn hash_in_worker(
     ] {
         let _ = js_sys::Reflect::set(&message, &JsValue::from_str(key), &value);
     }
-    if worker.post_message(&message).is_err() {
-        worker.terminate();
-        return None;
-    }
+    guard.worker.post_message(&message).ok()?;
     // The worker reports through the closures; check on it ten times a second.
-    let result = loop {
+    loop {
         if cancelled() {
-            break Some(Err(UploadError::cancelled()));
+            return Some(Err(UploadError::cancelled()));
         }
-        if let Some(done) = outcome.borrow_mut().take() {
-            break match done {
+        let done = outcome.borrow_mut().take();
+        if let Some(done) = done {
+            return match done {
                 Ok(oid) => Some(Ok(oid)),
                 // A worker that could not start: hash on the page instead.
                 Err(reason) if reason.contains("could not start") => None,
@@ -403,14 +409,23 @@ async fn hash_in_worker(
         }
         progress(fraction.get());
         TimeoutFuture::new(100).await;
-    };
-    // Detach the handlers before the closures go: a message already queued must not call a
-    // dropped closure.
-    worker.set_onmessage(None);
-    worker.set_onerror(None);
-    worker.terminate();
-    drop((on_message, on_error));
-    result
+    }
+}
+
+/// A hashing worker with its message handlers; dropping it detaches them and stops the worker.
+struct WorkerGuard {
+    worker: web_sys::Worker,
+    _on_message: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_error: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Drop for WorkerGuard {
+    fn drop(&mut self) {
+        // Runs before the fields drop: no queued message can reach a dropped closure.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+    }
 }
 
 /// SHA-256 of a file: in a worker when possible, else on the page in slices.

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Upload bench: flockboard against huggingface.js in the same headless Chromium and the same
+# sandbox Hub — SHA-256 throughput in the hashing worker, (a) one 1 GiB file, (b) four 256 MiB
+# shards, and flockboard's peak wasm memory growth. Needs ~3 GiB free in the temp folder.
+# Usage: bash tests/bench/upload.sh
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+bash tests/tools/setup.sh >/dev/null
+# shellcheck source=tests/tools/env.sh
+source tests/tools/env.sh
+APP_PORT=${APP_PORT:-18095}
+build_for_sandbox >/dev/null 2>&1
+trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
+"$CARGO_TARGET_DIR/release/sandbox" --addr "127.0.0.1:$SANDBOX_PORT" --hub-addr "127.0.0.1:$HUB_PORT" >/dev/null &
+wait_for_port "$HUB_PORT"
+# One static server for both pages: the app at /dist/, the baseline page at /tests/e2e/bench/.
+python3 -m http.server --bind 127.0.0.1 --directory . "$APP_PORT" >/dev/null 2>&1 &
+wait_for_port "$APP_PORT"
+APP_URL="http://127.0.0.1:$APP_PORT/dist/" HFJS_URL="http://127.0.0.1:$APP_PORT/tests/e2e/bench/hfjs.html" \
+  HUB_URL="$HUB_URL" node tests/e2e/bench_upload.mjs
