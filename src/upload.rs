@@ -31,7 +31,7 @@ use crate::hub::wire::{self, Action, Operation};
 /// Bytes read per step when hashing.
 const HASH_SLICE: f64 = 8.0 * 1024.0 * 1024.0;
 /// Parts of one object sent at once.
-const PARALLEL_PUTS: usize = 3;
+const PARALLEL_PUTS: usize = 5;
 /// Large files in flight at once (hashing or sending).
 const PARALLEL_FILES: usize = 3;
 /// Attempts for one request before giving up.

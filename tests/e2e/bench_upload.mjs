@@ -23,11 +23,17 @@ function makeFile(path, bytes) {
   closeSync(fd);
 }
 
+// Each client gets its own random files: the Hub stores objects by content, so a second client
+// uploading the same bytes would find them already stored and send nothing.
 const dir = mkdtempSync(join(tmpdir(), 'flockboard-bench-'));
-const big = join(dir, 'model-1gib.safetensors');
-makeFile(big, 1024 * MIB);
-const shards = [1, 2, 3, 4].map((n) => join(dir, `model-0000${n}-of-00004.bin`));
-shards.forEach((s) => makeFile(s, 256 * MIB));
+const sets = {};
+for (const who of ['fb', 'hf']) {
+  const big = join(dir, `${who}-model-1gib.bin`); // random bytes: not a valid .safetensors
+  makeFile(big, 1024 * MIB);
+  const shards = [1, 2, 3, 4].map((n) => join(dir, `${who}-model-0000${n}-of-00004.bin`));
+  shards.forEach((s) => makeFile(s, 256 * MIB));
+  sets[who] = { big, shards };
+}
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 
@@ -92,12 +98,12 @@ async function workerHash(file) {
 }
 
 const mibps = (bytes, ms) => (bytes / MIB) / (ms / 1000);
-const hashMs = await workerHash(big);
+const hashMs = await workerHash(sets.fb.big);
 const rows = [];
-for (const [label, files, bytes] of [['a', [big], 1024 * MIB], ['b', shards, 1024 * MIB]]) {
-  const ours = await flockboard(files, label);
-  const theirs = await hfjs(files, label);
-  rows.push({ label, bytes, ours, theirs });
+for (const [label, pick] of [['a', (s) => [s.big]], ['b', (s) => s.shards]]) {
+  const ours = await flockboard(pick(sets.fb), label);
+  const theirs = await hfjs(pick(sets.hf), label);
+  rows.push({ label, bytes: 1024 * MIB, ours, theirs });
 }
 await browser.close();
 
