@@ -149,6 +149,30 @@ pub fn UploadPage() -> impl IntoView {
         });
     });
 
+    // Whether the token may write to the repo's namespace (whoami, once per token/namespace).
+    let access = RwSignal::new(None::<Finding>);
+    let namespace = Memo::new(move |_| repo.get().ok().map(|r| r.namespace().to_string()));
+    Effect::new(move |_| {
+        let current = settings.get();
+        let (Some(ns), Some(token)) = (namespace.get(), current.hf_token().map(str::to_string))
+        else {
+            access.set(None);
+            return;
+        };
+        let hub = current.hub();
+        leptos::task::spawn_local(async move {
+            let finding = match upload::whoami(&hub, &token).await {
+                Ok(who) if who.can_write(&ns) => Finding { level: Level::Pass, title: "Token".into(), detail: format!("{} It can write to {ns}.", who.describe()) },
+                Ok(who) => Finding { level: Level::Fail, title: "Token".into(), detail: format!("{} It cannot write to {ns}: pick a namespace it can write to, or another token.", who.describe()) },
+                Err(e) => Finding { level: Level::Warn, title: "Token".into(), detail: e.message },
+            };
+            // Only the answer for the namespace still in the form counts.
+            if namespace.try_get_untracked().flatten().as_deref() == Some(ns.as_str()) {
+                let _ = access.try_set(Some(finding));
+            }
+        });
+    });
+
     let add = move |more: Vec<PickedFile>| {
         files.update(|current| {
             for f in more {
@@ -236,6 +260,7 @@ pub fn UploadPage() -> impl IntoView {
                 .get()
                 .iter()
                 .any(|f| f.level == Level::Fail && f.title != "Task")
+            || access.get().is_some_and(|f| f.level == Level::Fail)
     };
 
     let file_rows = move || {
@@ -355,7 +380,7 @@ pub fn UploadPage() -> impl IntoView {
             </div>
             <h2>"Checks"</h2>
             <ul class="checks" data-testid="checks">
-                {move || findings.get().into_iter().map(|f| {
+                {move || findings.get().into_iter().chain(access.get()).map(|f| {
                     let class = match f.level { Level::Pass => "check--pass", Level::Warn => "check--warn", Level::Fail => "check--fail" };
                     view! { <li class=class><strong>{f.title}": "</strong>{f.detail}</li> }
                 }).collect_view()}

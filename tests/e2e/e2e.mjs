@@ -653,6 +653,9 @@ if (HUB_URL) {
       const checks = await page.getByTestId('checks').innerText();
       assert.match(checks, /Full model \(config\.json found\)/);
       assert.match(checks, /5,242,880 parameters \(5\.2 M\), within task 8's limit of 8 B/);
+      await page.getByTestId('repo-input').fill('bob/not-mine');
+      await page.waitForFunction(() => /It cannot write to bob/.test(document.querySelector('[data-testid=checks]')?.innerText || ''));
+      assert.equal(await page.getByTestId('start-upload').isDisabled(), true, 'no upload to a namespace the token cannot write');
       const paths = await page.locator('[data-testid=upload-file] td.mono').allInnerTexts();
       assert.deepEqual(paths.sort(), ['config.json', 'extra.bin', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
       await page.getByTestId('repo-input').fill(repo);
