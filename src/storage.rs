@@ -75,24 +75,16 @@ impl Settings {
 
     /// The Hugging Face token, only if it was entered for the Hub base now in force.
     pub fn hf_token(&self) -> Option<&str> {
-        let hub = self.hub();
-        match (&self.hf_token, &self.hf_token_origin) {
-            (Some(token), Some(origin)) if origin == hub.origin() && !token.is_empty() => {
-                Some(token)
-            }
-            _ => None,
-        }
+        bound_secret(&self.hf_token, &self.hf_token_origin, &self.hub())
     }
 
     /// The API key, only if it was entered for the API base now in force.
     pub fn flock_key(&self) -> Option<&str> {
-        let origin = self.flock_api();
-        match (&self.flock_api_key, &self.flock_key_origin) {
-            (Some(key), Some(for_origin)) if for_origin == origin.origin() && !key.is_empty() => {
-                Some(key)
-            }
-            _ => None,
-        }
+        bound_secret(
+            &self.flock_api_key,
+            &self.flock_key_origin,
+            &self.flock_api(),
+        )
     }
 
     /// Whether a key is saved but belongs to another API address than the one in force.
@@ -108,6 +100,20 @@ impl Settings {
     /// The time limit, at least one second.
     pub fn timeout_secs(&self) -> u32 {
         self.timeout_secs.clamp(1, 600)
+    }
+}
+
+/// A saved secret, only when it was entered for the origin of `base`.
+fn bound_secret<'a>(
+    secret: &'a Option<String>,
+    origin: &Option<String>,
+    base: &ApiBase,
+) -> Option<&'a str> {
+    match (secret, origin) {
+        (Some(secret), Some(origin)) if origin == base.origin() && !secret.is_empty() => {
+            Some(secret)
+        }
+        _ => None,
     }
 }
 

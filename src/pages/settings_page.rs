@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use web_sys::AbortController;
 
 use crate::app::use_settings;
+use crate::components::{check_notice, SecretInput};
 use crate::flock::url::{default_base, ApiBase};
 use crate::flock::wallet::WalletAddress;
 use crate::flock::ApiError;
@@ -25,10 +26,8 @@ pub fn SettingsPage() -> impl IntoView {
     let timeout_input = RwSignal::new(current.timeout_secs().to_string());
     let key_input = RwSignal::new(current.flock_api_key.clone().unwrap_or_default());
     let wallet_input = RwSignal::new(current.wallet.clone().unwrap_or_default());
-    let show_key = RwSignal::new(false);
     let hub_input = RwSignal::new(current.hub().to_string());
     let token_input = RwSignal::new(current.hf_token.clone().unwrap_or_default());
-    let show_token = RwSignal::new(false);
     let session_only = RwSignal::new(current.hf_token_session_only);
     let token_check = RwSignal::new(None::<Result<String, String>>);
     let parsed_hub = Memo::new(move |_| ApiBase::parse(&hub_input.get()));
@@ -251,19 +250,7 @@ pub fn SettingsPage() -> impl IntoView {
                 </label>
                 <label class="field">
                     <span class="field__label">"FLock API key"</span>
-                    <span class="field__row">
-                        <input
-                            type=move || if show_key.get() { "text" } else { "password" }
-                            autocomplete="off"
-                            spellcheck="false"
-                            data-testid="key-input"
-                            prop:value=move || key_input.get()
-                            on:input:target=move |ev| key_input.set(ev.target().value())
-                        />
-                        <button type="button" class="button button--quiet" data-testid="show-key" on:click=move |_| show_key.update(|s| *s = !*s)>
-                            {move || if show_key.get() { "Hide" } else { "Show" }}
-                        </button>
-                    </span>
+                    <SecretInput value=key_input test_id="key-input" toggle_test_id="show-key" />
                     <span class="field__hint">
                         "From train.flock.io → account menu → API. Used for your own submissions; sent only in the "
                         <code>"flock-api-key"</code>
@@ -279,10 +266,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <button class="button button--quiet" type="button" on:click=test_key data-testid="test-key">"Test key"</button>
                     <button class="button button--quiet" type="button" on:click=forget data-testid="forget-key">"Forget key"</button>
                 </div>
-                {move || key_check.get().map(|result| match result {
-                    Ok(text) => view! { <p class="notice notice--ok" data-testid="key-result">{text}</p> }.into_any(),
-                    Err(error) => view! { <p class="notice notice--error" data-testid="key-result">{error.to_string()}</p> }.into_any(),
-                })}
+                {move || key_check.get().map(|result| check_notice(result.map_err(|e| e.to_string()), "key-result"))}
                 <h2>"Hugging Face"</h2>
                 <label class="field">
                     <span class="field__label">"Hub address"</span>
@@ -297,19 +281,7 @@ pub fn SettingsPage() -> impl IntoView {
                 </label>
                 <label class="field">
                     <span class="field__label">"Hugging Face token (write access)"</span>
-                    <span class="field__row">
-                        <input
-                            type=move || if show_token.get() { "text" } else { "password" }
-                            autocomplete="off"
-                            spellcheck="false"
-                            data-testid="token-input"
-                            prop:value=move || token_input.get()
-                            on:input:target=move |ev| token_input.set(ev.target().value())
-                        />
-                        <button type="button" class="button button--quiet" data-testid="show-token" on:click=move |_| show_token.update(|s| *s = !*s)>
-                            {move || if show_token.get() { "Hide" } else { "Show" }}
-                        </button>
-                    </span>
+                    <SecretInput value=token_input test_id="token-input" toggle_test_id="show-token" />
                     <span class="field__hint">
                         "From huggingface.co → Settings → Access Tokens: a write token, or a fine-grained one with write access to your repos. "
                         "Sent only to the Hub address above, as “Authorization: Bearer”, never to storage URLs."
@@ -323,10 +295,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <button class="button button--quiet" type="button" on:click=test_token data-testid="test-token">"Test token"</button>
                     <button class="button button--quiet" type="button" on:click=forget_token data-testid="forget-token">"Forget token"</button>
                 </div>
-                {move || token_check.get().map(|result| match result {
-                    Ok(text) => view! { <p class="notice notice--ok" data-testid="token-result">{text}</p> }.into_any(),
-                    Err(text) => view! { <p class="notice notice--error" data-testid="token-result">{text}</p> }.into_any(),
-                })}
+                {move || token_check.get().map(|result| check_notice(result, "token-result"))}
                 <h2>"You"</h2>
                 <label class="field">
                     <span class="field__label">"Your wallet address (optional)"</span>
@@ -350,10 +319,7 @@ pub fn SettingsPage() -> impl IntoView {
                 {move || message.get().map(|(ok, text)| view! {
                     <p class=if ok { "notice notice--ok" } else { "notice notice--error" } role="status" data-testid="settings-message">{text}</p>
                 })}
-                {move || check.get().map(|result| match result {
-                    Ok(body) => view! { <p class="notice notice--ok" data-testid="test-result">{format!("The API answered: {body}")}</p> }.into_any(),
-                    Err(error) => view! { <p class="notice notice--error" data-testid="test-result">{error.to_string()}</p> }.into_any(),
-                })}
+                {move || check.get().map(|result| check_notice(result.map(|body| format!("The API answered: {body}")).map_err(|e| e.to_string()), "test-result"))}
             </form>
         </section>
     }
