@@ -502,7 +502,7 @@ pub async fn run(
         .map(|i| {
             let sent = sent.clone();
             let skipped = skipped.clone();
-            async move {
+            let one_file = async move {
                 let file = &job.files[i];
                 let progress = |fraction| on(Event::File(i, FileState::Hashing(fraction)));
                 let oid = hash(&file.file, &progress, &cancelled).await?;
@@ -540,6 +540,16 @@ pub async fn run(
                     }
                 }
                 Ok::<_, UploadError>((i, oid))
+            };
+            async move {
+                let outcome = one_file.await;
+                // Mark the file that failed; a cancel is not a failure of any file.
+                if let Err(e) = &outcome {
+                    if !e.is_cancel() {
+                        on(Event::File(i, FileState::Failed(e.message.clone())));
+                    }
+                }
+                outcome
             }
         })
         .buffer_unordered(PARALLEL_FILES)

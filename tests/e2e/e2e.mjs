@@ -755,6 +755,21 @@ print(json.dumps(out))`;
     assert.equal(sizes['model.safetensors'], await sha256File(join(folder, 'model.safetensors')));
   });
 
+  await test('storage refusing a part fails that file, says why, and commits nothing', async () => {
+    await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
+    const folder = await modelFolder();
+    const repo = `alice/refused-${Date.now()}`;
+    await fault({ route: '__storage/parts', status: 400, body: '{"error":"InvalidPart: the part was rejected"}' });
+    await inProfile(uploadProfile, async (page) => {
+      await uploadFolder(page, folder, repo);
+      await page.getByTestId('upload-error').waitFor({ timeout: 60000 });
+      assert.match(await page.getByTestId('upload-error').innerText(), /upload: .* part \d+: HTTP 400: InvalidPart: the part was rejected/);
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=file-state]')].some((e) => /^Failed: .*HTTP 400/.test(e.textContent)), null, { timeout: 5000 });
+    });
+    await control('DELETE', 'faults');
+    assert.ok(!(await requestLog()).some((r) => r.path.endsWith('/commit/main')), 'no commit request');
+  });
+
   await test('the token is checked with whoami, and uploads are refused without one', async () => {
     await inProfile({}, async (page) => {
       await page.goto(url('?view=upload'));
