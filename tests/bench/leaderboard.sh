@@ -10,8 +10,7 @@ source tests/tools/env.sh
 APP_PORT=${APP_PORT:-18090}
 build_for_sandbox >/dev/null 2>&1
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
-"$CARGO_TARGET_DIR/release/sandbox" --addr "127.0.0.1:$SANDBOX_PORT" --hub-addr "127.0.0.1:$HUB_PORT" >/dev/null &
-wait_for_port "$SANDBOX_PORT"
+start_sandbox >/dev/null
 python3 -m http.server --bind 127.0.0.1 --directory dist "$APP_PORT" >/dev/null 2>&1 &
 wait_for_port "$APP_PORT"
 APP_URL="http://127.0.0.1:$APP_PORT/" node tests/e2e/bench_leaderboard.mjs

@@ -11,8 +11,7 @@ source tests/tools/env.sh
 APP_PORT=${APP_PORT:-18095}
 build_for_sandbox >/dev/null 2>&1
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
-"$CARGO_TARGET_DIR/release/sandbox" --addr "127.0.0.1:$SANDBOX_PORT" --hub-addr "127.0.0.1:$HUB_PORT" >/dev/null &
-wait_for_port "$HUB_PORT"
+start_sandbox >/dev/null
 # One static server for both pages: the app at /dist/, the baseline page at /tests/e2e/bench/.
 python3 -m http.server --bind 127.0.0.1 --directory . "$APP_PORT" >/dev/null 2>&1 &
 wait_for_port "$APP_PORT"

@@ -22,6 +22,14 @@ wait_for_port() {
   return 1
 }
 
+# Start the sandbox (FLock API and Hub) in the background of the calling script and wait until
+# both listen; the caller's EXIT trap stops it. Output goes where the caller's stdout goes.
+start_sandbox() {
+  "$CARGO_TARGET_DIR/release/sandbox" --addr "127.0.0.1:$SANDBOX_PORT" --hub-addr "127.0.0.1:$HUB_PORT" &
+  wait_for_port "$SANDBOX_PORT"
+  wait_for_port "$HUB_PORT"
+}
+
 # Build the sandbox binary and the release page for the sandbox at $SANDBOX_URL.
 build_for_sandbox() {
   cargo build --locked --release -p sandbox

@@ -16,9 +16,7 @@ if [ "${1:-}" = "--production" ]; then
   trunk build --release --locked
 else
   build_for_sandbox
-  "$CARGO_TARGET_DIR/release/sandbox" --addr "127.0.0.1:$SANDBOX_PORT" --hub-addr "127.0.0.1:$HUB_PORT" &
-  wait_for_port "$SANDBOX_PORT"
-  wait_for_port "$HUB_PORT"
+  start_sandbox
 fi
 python3 -m http.server --bind 127.0.0.1 --directory dist "$PORT" >/dev/null 2>&1 &
 wait_for_port "$PORT"

@@ -39,9 +39,7 @@ step "build: sandbox and release page for the sandbox"
 build_for_sandbox
 
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
-"$CARGO_TARGET_DIR/release/sandbox" --addr "127.0.0.1:$SANDBOX_PORT" --hub-addr "127.0.0.1:$HUB_PORT" &
-wait_for_port "$SANDBOX_PORT"
-wait_for_port "$HUB_PORT"
+start_sandbox
 
 step "fake Hub fidelity: the official Python client uploads and downloads byte-identical"
 HF_ENDPOINT="$HUB_URL" HF_HUB_DISABLE_XET=1 HF_HOME="$(mktemp -d)" \
