@@ -9,8 +9,12 @@ use crate::components::{CopyButton, ErrorPanel, SubmissionTable};
 use crate::flock::view::View;
 use crate::flock::wallet::WalletAddress;
 use crate::flock::wallet_stats::{Achievements, Role};
+use crate::flock::ApiError;
 use crate::net::{fetch_achievements, fetch_enrolled, fetch_wallet_submissions};
-use crate::remote::{use_remote, Load};
+use crate::remote::{use_remote, Load, Remote};
+use crate::storage::Settings;
+use std::future::Future;
+use web_sys::AbortController;
 
 /// The wallet page.
 #[component]
@@ -80,38 +84,18 @@ pub fn WalletPage() -> impl IntoView {
 #[component]
 fn WalletRecord(wallet: WalletAddress) -> impl IntoView {
     let settings = use_settings();
-    let for_node = wallet.clone();
-    let node = use_remote(
-        move || settings.get(),
-        move |s, c| {
-            let w = for_node.clone();
-            async move { fetch_achievements(&s, &w, Role::Node, &c).await }
-        },
-    );
-    let for_validator = wallet.clone();
-    let validator = use_remote(
-        move || settings.get(),
-        move |s, c| {
-            let w = for_validator.clone();
-            async move { fetch_achievements(&s, &w, Role::Validator, &c).await }
-        },
-    );
-    let for_enrolled = wallet.clone();
-    let enrolled = use_remote(
-        move || settings.get(),
-        move |s, c| {
-            let w = for_enrolled.clone();
-            async move { fetch_enrolled(&s, &w, &c).await }
-        },
-    );
-    let for_submissions = wallet.clone();
-    let submissions = use_remote(
-        move || settings.get(),
-        move |s, c| {
-            let w = for_submissions.clone();
-            async move { fetch_wallet_submissions(&s, &w, &c).await }
-        },
-    );
+    let node = use_wallet_load(&wallet, |s, w, c| async move {
+        fetch_achievements(&s, &w, Role::Node, &c).await
+    });
+    let validator = use_wallet_load(&wallet, |s, w, c| async move {
+        fetch_achievements(&s, &w, Role::Validator, &c).await
+    });
+    let enrolled = use_wallet_load(&wallet, |s, w, c| async move {
+        fetch_enrolled(&s, &w, &c).await
+    });
+    let submissions = use_wallet_load(&wallet, |s, w, c| async move {
+        fetch_wallet_submissions(&s, &w, &c).await
+    });
     let is_me = settings
         .get_untracked()
         .own_wallet()
@@ -159,6 +143,23 @@ fn WalletRecord(wallet: WalletAddress) -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// Load something about `wallet` with `fetch`, again whenever the settings change.
+fn use_wallet_load<T, Fut>(
+    wallet: &WalletAddress,
+    fetch: impl Fn(Settings, WalletAddress, AbortController) -> Fut + Copy + 'static,
+) -> Remote<T>
+where
+    T: Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, ApiError>> + 'static,
+{
+    let settings = use_settings();
+    let wallet = wallet.clone();
+    use_remote(
+        move || settings.get(),
+        move |s, c| fetch(s, wallet.clone(), c),
+    )
 }
 
 fn role_label(role: &str) -> String {
