@@ -30,10 +30,9 @@ use crate::hub::wire::{self, Action, Operation};
 
 /// Bytes read per step when hashing.
 const HASH_SLICE: f64 = 8.0 * 1024.0 * 1024.0;
-/// Parts of one object sent at once.
-const PARALLEL_PUTS: usize = 5;
-/// Large files in flight at once (hashing or sending).
-const PARALLEL_FILES: usize = 3;
+/// Storage PUTs in flight at once, across all files. Browsers open at most six HTTP/1.1
+/// connections to one host; five leaves one for the Hub API calls when storage shares its host.
+const PARALLEL_PUTS: usize = 6;
 /// Attempts for one request before giving up.
 const ATTEMPTS: u32 = 5;
 /// Files per preupload or batch call (the JS client's batch size).
@@ -490,22 +489,30 @@ pub async fn run(
     let ignored = |path: &str| modes.iter().any(|m| m.path == path && m.ignore);
 
     on(Event::Phase(Phase::Uploading));
-    // Each large file is hashed (in a worker), batched and sent on its own, several files at
-    // once: one file uploads while the next is hashed. (One batch call per file: a few more
-    // requests, in exchange for never waiting on the slowest hash before sending anything.)
+    // Two stages: large files are hashed in workers, several at once (one per core), and each
+    // file is batched and sent as soon as its hash is known, while the next ones are still being
+    // hashed. The sending stage takes every hashed file at once, so it never holds hashing back;
+    // `slots` caps the storage PUTs in flight across all files instead. (One batch call per
+    // file: a few more requests, in exchange for never waiting on the slowest hash.)
     let large: Vec<usize> = (0..job.files.len())
         .filter(|&i| lfs(&job.files[i].path))
         .collect();
     let sent = Rc::new(Cell::new(0u64));
     let skipped = Rc::new(Cell::new(0usize));
+    let slots = Slots::new(PARALLEL_PUTS);
     let oids: Vec<(usize, String)> = stream::iter(large.iter().copied())
         .map(|i| {
-            let sent = sent.clone();
-            let skipped = skipped.clone();
-            let one_file = async move {
-                let file = &job.files[i];
+            marked(i, on, async move {
                 let progress = |fraction| on(Event::File(i, FileState::Hashing(fraction)));
-                let oid = hash(&file.file, &progress, &cancelled).await?;
+                let oid = hash(&job.files[i].file, &progress, &cancelled).await?;
+                Ok((i, oid))
+            })
+        })
+        .buffer_unordered(hashing_workers().min(large.len()).max(1))
+        .map_ok(|(i, oid)| {
+            let (sent, skipped, slots) = (sent.clone(), skipped.clone(), &slots);
+            marked(i, on, async move {
+                let file = &job.files[i];
                 let object = batch(job, controller, vec![(oid.clone(), file.size())])
                     .await?
                     .into_iter()
@@ -523,36 +530,25 @@ pub async fn run(
                         on(Event::File(i, FileState::Stored));
                     }
                     Ok(action) => {
-                        send_object(
+                        let put = Put {
                             job,
                             controller,
-                            i,
-                            &oid,
-                            action,
-                            &|bytes| {
+                            slots,
+                            index: i,
+                            sent: &|bytes| {
                                 sent.set(sent.get() + bytes);
                                 on(Event::Sent(sent.get()));
                             },
                             on,
-                        )
-                        .await?;
+                        };
+                        send_object(&put, &oid, action).await?;
                         on(Event::File(i, FileState::Done));
                     }
                 }
-                Ok::<_, UploadError>((i, oid))
-            };
-            async move {
-                let outcome = one_file.await;
-                // Mark the file that failed; a cancel is not a failure of any file.
-                if let Err(e) = &outcome {
-                    if !e.is_cancel() {
-                        on(Event::File(i, FileState::Failed(e.message.clone())));
-                    }
-                }
-                outcome
-            }
+                Ok((i, oid))
+            })
         })
-        .buffer_unordered(PARALLEL_FILES)
+        .try_buffer_unordered(large.len().max(1))
         .try_collect()
         .await?;
 
@@ -662,44 +658,131 @@ async fn batch(
     Ok(parsed)
 }
 
-/// PUT one object (single or multipart), asking for a fresh batch once when a URL expired.
-async fn send_object(
-    job: &Job,
-    controller: &AbortController,
+/// Run one file's step; when it fails (other than by a cancel), mark that file Failed.
+async fn marked<T>(
     index: usize,
-    oid: &str,
-    mut action: Action,
-    sent: &dyn Fn(u64),
     on: &dyn Fn(Event),
-) -> Result<(), UploadError> {
-    let file = &job.files[index];
+    step: impl std::future::Future<Output = Result<T, UploadError>>,
+) -> Result<T, UploadError> {
+    let outcome = step.await;
+    if let Err(e) = &outcome {
+        if !e.is_cancel() {
+            on(Event::File(index, FileState::Failed(e.message.clone())));
+        }
+    }
+    outcome
+}
+
+/// Hashing workers to run at once: one per core the browser reports, at most four (each
+/// worker keeps one core busy; more only makes them share).
+fn hashing_workers() -> usize {
+    web_sys::window()
+        .map(|w| w.navigator().hardware_concurrency())
+        .filter(|n| n.is_finite() && *n >= 1.0)
+        .map_or(2, |n| (n as usize).min(4))
+}
+
+/// A count of free places shared by futures on this one thread: caps the storage PUTs in
+/// flight across every file of an upload.
+struct Slots {
+    free: Cell<usize>,
+    waiting: std::cell::RefCell<Vec<std::task::Waker>>,
+}
+
+/// One taken place; dropping it frees the place.
+struct Slot<'a>(&'a Slots);
+
+impl Slots {
+    fn new(places: usize) -> Self {
+        Slots {
+            free: Cell::new(places),
+            waiting: Default::default(),
+        }
+    }
+
+    /// Wait for a free place and take it.
+    async fn take(&self) -> Slot<'_> {
+        futures::future::poll_fn(|cx| {
+            if self.free.get() > 0 {
+                self.free.set(self.free.get() - 1);
+                std::task::Poll::Ready(())
+            } else {
+                self.waiting.borrow_mut().push(cx.waker().clone());
+                std::task::Poll::Pending
+            }
+        })
+        .await;
+        Slot(self)
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.free.set(self.0.free.get() + 1);
+        // Wake every waiter, not one: a waiter may have been dropped (its upload cancelled or
+        // failed) and would swallow a single wake-up.
+        for waker in self.0.waiting.borrow_mut().drain(..) {
+            waker.wake();
+        }
+    }
+}
+
+/// What sending one file's object needs.
+struct Put<'a> {
+    job: &'a Job,
+    controller: &'a AbortController,
+    slots: &'a Slots,
+    /// The file's index in `job.files`.
+    index: usize,
+    /// Hears the bytes of each finished PUT.
+    sent: &'a dyn Fn(u64),
+    on: &'a dyn Fn(Event),
+}
+
+impl Put<'_> {
+    fn file(&self) -> &PickedFile {
+        &self.job.files[self.index]
+    }
+
+    /// PUT `blob` to a signed storage URL (no Authorization: the token must not reach
+    /// storage), in one of the shared places, with retries.
+    async fn put(&self, url: &str, blob: &Blob, what: &str) -> Result<Answer, UploadError> {
+        let _slot = self.slots.take().await;
+        with_retries("upload", self.controller, || {
+            send(
+                Request::put(url)
+                    .abort_signal(Some(&self.controller.signal()))
+                    .body(JsValue::from(blob.clone())),
+                self.controller,
+            )
+        })
+        .await
+        .map_err(|e| UploadError::new("upload", format!("{what}: {}", e.message)))
+    }
+}
+
+/// PUT one object (single or multipart), asking for a fresh batch once when a URL expired.
+async fn send_object(put: &Put<'_>, oid: &str, mut action: Action) -> Result<(), UploadError> {
+    let file = put.file();
     for renewal in 0..2 {
         let outcome = match &action {
             Action::Stored => return Ok(()),
-            Action::Single { href } => put_single(file, href, controller, index, sent, on).await,
+            Action::Single { href } => put_single(put, href).await,
             Action::Multipart {
                 completion,
                 chunk_size,
                 parts,
-            } => {
-                put_parts(
-                    file,
-                    oid,
-                    completion,
-                    *chunk_size,
-                    parts,
-                    controller,
-                    index,
-                    sent,
-                    on,
-                )
-                .await
-            }
+            } => put_parts(put, oid, completion, *chunk_size, parts).await,
         };
         match outcome {
             Err(e) if renewal == 0 && e.message.contains("HTTP 403") => {
                 // A signed URL expired: ask the Hub for new ones.
-                let fresh = batch(job, controller, vec![(oid.to_string(), file.size())]).await?;
+                let fresh = batch(
+                    put.job,
+                    put.controller,
+                    vec![(oid.to_string(), file.size())],
+                )
+                .await?;
                 action = fresh
                     .into_iter()
                     .next()
@@ -716,83 +799,66 @@ async fn send_object(
     ))
 }
 
-async fn put_single(
-    file: &PickedFile,
-    href: &str,
-    controller: &AbortController,
-    index: usize,
-    sent: &dyn Fn(u64),
-    on: &dyn Fn(Event),
-) -> Result<(), UploadError> {
-    on(Event::File(index, FileState::Uploading(0.0)));
+async fn put_single(put: &Put<'_>, href: &str) -> Result<(), UploadError> {
+    let file = put.file();
+    (put.on)(Event::File(put.index, FileState::Uploading(0.0)));
     let blob = slice(&file.file, 0.0, file.file.size())?;
-    // No Authorization: the URL is signed, and the token must not reach storage.
-    with_retries("upload", controller, || {
-        send(
-            Request::put(href)
-                .abort_signal(Some(&controller.signal()))
-                .body(JsValue::from(blob.clone())),
-            controller,
-        )
-    })
-    .await
-    .map_err(|e| UploadError::new("upload", format!("{}: {}", file.path, e.message)))?;
-    sent(file.size());
-    on(Event::File(index, FileState::Uploading(1.0)));
+    put.put(href, &blob, &file.path).await?;
+    (put.sent)(file.size());
+    (put.on)(Event::File(put.index, FileState::Uploading(1.0)));
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn put_parts(
-    file: &PickedFile,
+    put: &Put<'_>,
     oid: &str,
     completion: &str,
     chunk_size: u64,
     parts: &[String],
-    controller: &AbortController,
-    index: usize,
-    sent: &dyn Fn(u64),
-    on: &dyn Fn(Event),
 ) -> Result<(), UploadError> {
+    let file = put.file();
     let size = file.size();
-    let done = Rc::new(Cell::new(0usize));
-    on(Event::File(index, FileState::Uploading(0.0)));
-    let etags: Vec<(usize, String)> = stream::iter(parts.iter().enumerate())
+    let done = Cell::new(0usize);
+    (put.on)(Event::File(put.index, FileState::Uploading(0.0)));
+    let mut etags: Vec<(usize, String)> = stream::iter(parts.iter().enumerate())
         .map(|(k, url)| {
-            let done = done.clone();
+            let done = &done;
             async move {
                 let (start, end) = wire::part_range(k as u64 + 1, chunk_size, size);
                 let blob = slice(&file.file, start as f64, end as f64)?;
-                let answer = with_retries("upload", controller, || {
-                    send(Request::put(url).abort_signal(Some(&controller.signal())).body(JsValue::from(blob.clone())), controller)
-                })
-                .await
-                .map_err(|e| UploadError::new("upload", format!("{} part {}: {}", file.path, k + 1, e.message)))?;
+                let answer = put
+                    .put(url, &blob, &format!("{} part {}", file.path, k + 1))
+                    .await?;
                 let etag = answer.etag.ok_or_else(|| {
-                    UploadError::new("upload", "Storage did not expose the part's ETag (its CORS settings must expose ETag).")
+                    UploadError::new(
+                        "upload",
+                        "Storage did not expose the part's ETag (its CORS settings must expose ETag).",
+                    )
                 })?;
-                sent(end - start);
+                (put.sent)(end - start);
                 done.set(done.get() + 1);
-                on(Event::File(index, FileState::Uploading(done.get() as f64 / parts.len() as f64)));
+                (put.on)(Event::File(
+                    put.index,
+                    FileState::Uploading(done.get() as f64 / parts.len() as f64),
+                ));
                 Ok::<_, UploadError>((k, etag))
             }
         })
         .buffer_unordered(PARALLEL_PUTS)
         .try_collect()
         .await?;
-    let mut etags = etags;
     etags.sort_by_key(|(k, _)| *k);
     let etags: Vec<String> = etags.into_iter().map(|(_, e)| e).collect();
     let body = wire::completion_body(oid, &etags);
     // The completion URL is signed too: no Authorization.
-    with_retries("completing the upload", controller, || {
+    with_retries("completing the upload", put.controller, || {
         send(
             Request::post(completion)
-                .abort_signal(Some(&controller.signal()))
+                .abort_signal(Some(&put.controller.signal()))
                 .header("Accept", "application/vnd.git-lfs+json")
                 .header("Content-Type", "application/vnd.git-lfs+json")
                 .body(body.clone()),
-            controller,
+            put.controller,
         )
     })
     .await?;

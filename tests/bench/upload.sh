@@ -16,4 +16,4 @@ start_sandbox >/dev/null
 python3 -m http.server --bind 127.0.0.1 --directory . "$APP_PORT" >/dev/null 2>&1 &
 wait_for_port "$APP_PORT"
 APP_URL="http://127.0.0.1:$APP_PORT/dist/" HFJS_URL="http://127.0.0.1:$APP_PORT/tests/e2e/bench/hfjs.html" \
-  HUB_URL="$HUB_URL" node tests/e2e/bench_upload.mjs
+  HUB_URL="$HUB_URL" SANDBOX_URL="$SANDBOX_URL" node tests/e2e/bench_upload.mjs

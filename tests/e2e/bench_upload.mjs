@@ -1,15 +1,16 @@
 // Upload bench (run through tests/bench/upload.sh): in headless Chromium against the sandbox Hub,
 //  - SHA-256 throughput of flockboard's hashing worker on a 1 GiB file;
-//  - end-to-end upload of (a) one 1 GiB file and (b) a folder of four 256 MiB shards, by
+//  - end-to-end upload of (a) one 1 GiB file and (b) a folder of four 256 MiB shards (the same
+//    bytes for both, the Hub wiped before each upload; median of BENCH_RUNS runs, default 3), by
 //    flockboard and by huggingface.js (@huggingface/hub, Xet off) in the same browser;
 //  - flockboard's peak wasm memory growth during the upload.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, openSync, writeSync, closeSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomFillSync } from 'node:crypto';
 
-const { APP_URL, HFJS_URL, HUB_URL } = process.env;
+const { APP_URL, HFJS_URL, HUB_URL, SANDBOX_URL } = process.env;
 const TOKEN = 'hf_sandboxWriteTokenAlice0000000000000';
 const MIB = 1024 * 1024;
 
@@ -23,16 +24,18 @@ function makeFile(path, bytes) {
   closeSync(fd);
 }
 
-// Each client gets its own random files: the Hub stores objects by content, so a second client
-// uploading the same bytes would find them already stored and send nothing.
+// One set of random files for both clients; the fake Hub is wiped before every upload (it stores
+// objects by content, so a second upload of the same bytes would send nothing).
 const dir = mkdtempSync(join(tmpdir(), 'flockboard-bench-'));
-const sets = {};
-for (const who of ['fb', 'hf']) {
-  const big = join(dir, `${who}-model-1gib.bin`); // random bytes: not a valid .safetensors
-  makeFile(big, 1024 * MIB);
-  const shards = [1, 2, 3, 4].map((n) => join(dir, `${who}-model-0000${n}-of-00004.bin`));
-  shards.forEach((s) => makeFile(s, 256 * MIB));
-  sets[who] = { big, shards };
+const big = join(dir, 'model-1gib.bin'); // random bytes: not a valid .safetensors
+makeFile(big, 1024 * MIB);
+const shards = [1, 2, 3, 4].map((n) => join(dir, `model-0000${n}-of-00004.bin`));
+shards.forEach((s) => makeFile(s, 256 * MIB));
+const RUNS = Number(process.env.BENCH_RUNS || 3);
+
+async function wipeHub() {
+  const res = await fetch(`${SANDBOX_URL}/__sandbox/hub`, { method: 'DELETE' });
+  if (!res.ok) throw new Error(`wiping the sandbox Hub: ${res.status}`);
 }
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
@@ -53,15 +56,26 @@ async function flockboard(files, label) {
     window.__peak = window.__wasm.memory.buffer.byteLength;
     window.__poll = setInterval(() => { window.__peak = Math.max(window.__peak, window.__wasm.memory.buffer.byteLength); }, 50);
   });
-  const start = Date.now();
+  // Timed inside the page, as huggingface.js is: from just before the click to the moment the
+  // result is in the document.
+  const t0 = await page.evaluate(() => {
+    new MutationObserver((_, observer) => {
+      if (document.querySelector('[data-testid=upload-done], [data-testid=upload-error]')) {
+        window.__doneAt = performance.now();
+        observer.disconnect();
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+    return performance.now();
+  });
   await page.getByTestId('start-upload').click();
   await page.waitForSelector('[data-testid=upload-done], [data-testid=upload-error]', { timeout: 600000 });
-  const ms = Date.now() - start;
+  const ms = await page.evaluate((t0) => window.__doneAt - t0, t0);
   const error = await page.locator('[data-testid=upload-error]').count();
   if (error) throw new Error(await page.getByTestId('upload-error').innerText());
   const peak = await page.evaluate(() => window.__peak);
+  const trace = await page.evaluate(`(${timeline})(${t0})`);
   await context.close();
-  return { ms, growth: peak - baseline };
+  return { ms, growth: peak - baseline, trace };
 }
 
 async function hfjs(files, label) {
@@ -70,8 +84,9 @@ async function hfjs(files, label) {
   await page.waitForFunction(() => window.ready);
   await page.setInputFiles('#files', files);
   const ms = await page.evaluate(([hub, token, repo]) => window.uploadWithHfJs(hub, token, repo), [HUB_URL, TOKEN, `alice/bench-hf-${label}-${Date.now()}`]);
+  const trace = await page.evaluate(`(${timeline})(window.t0)`);
   await page.close();
-  return { ms };
+  return { ms, trace };
 }
 
 async function workerHash(file) {
@@ -97,22 +112,64 @@ async function workerHash(file) {
   return ms;
 }
 
+// Where the time went: the page's own resource timings (fetches from the page; the hashing
+// workers read files and send nothing), grouped by kind, in ms from the click.
+function timeline(t0) {
+  const kinds = {};
+  for (const e of performance.getEntriesByType('resource')) {
+    const path = new URL(e.name).pathname;
+    const kind = path.includes('/preupload/') ? 'preupload'
+      : path.endsWith('/objects/batch') ? 'batch'
+      : path.includes('/__storage/complete') ? 'complete'
+      : path.includes('/__storage/') ? 'put'
+      : path.includes('/commit/') ? 'commit' : null;
+    if (!kind) continue;
+    (kinds[kind] ||= []).push([e.startTime - t0, e.responseEnd - t0]);
+  }
+  return Object.entries(kinds).map(([k, v]) => `${k} ×${v.length} ${Math.round(Math.min(...v.map((x) => x[0])))}–${Math.round(Math.max(...v.map((x) => x[1])))}`).join(', ');
+}
+
 const mibps = (bytes, ms) => (bytes / MIB) / (ms / 1000);
-const hashMs = await workerHash(sets.fb.big);
+const hashMs = await workerHash(big);
+const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const rows = [];
-for (const [label, pick] of [['a', (s) => [s.big]], ['b', (s) => s.shards]]) {
-  const ours = await flockboard(pick(sets.fb), label);
-  const theirs = await hfjs(pick(sets.hf), label);
+const CASES = process.env.BENCH_CASES || 'ab'; // which of (a) and (b) to run
+for (const [label, files] of [['a', [big]], ['b', shards]].filter(([l]) => CASES.includes(l))) {
+  const ours = [];
+  const theirs = [];
+  // Alternate who goes first, so that neither always meets a warmer cache.
+  for (let run = 0; run < RUNS; run++) {
+    const order = run % 2 ? ['hf', 'fb'] : ['fb', 'hf'];
+    for (const who of order) {
+      await wipeHub();
+      if (who === 'fb') ours.push(await flockboard(files, label));
+      else theirs.push(await hfjs(files, label));
+    }
+  }
   rows.push({ label, bytes: 1024 * MIB, ours, theirs });
 }
 await browser.close();
+rmSync(dir, { recursive: true, force: true });
 
 console.log(`SHA-256 in flockboard's worker (1 GiB file, includes worker start-up): ${mibps(1024 * MIB, hashMs).toFixed(0)} MiB/s`);
 console.log('');
-console.log('| upload to the sandbox Hub              | flockboard      | huggingface.js  | speed ratio | wasm growth |');
-console.log('|----------------------------------------|-----------------|-----------------|-------------|-------------|');
+const secs = (runs) => runs.map((r) => (r.ms / 1000).toFixed(1)).join(' ');
+console.log(`Median of ${RUNS} runs each, alternating which client goes first:`);
+console.log('');
+console.log('| upload to the sandbox Hub      | flockboard         | huggingface.js     | speed ratio | wasm growth |');
+console.log('|--------------------------------|--------------------|--------------------|-------------|-------------|');
 for (const r of rows) {
   const name = r.label === 'a' ? '(a) one 1 GiB file' : '(b) four 256 MiB shards';
-  console.log(`| ${name.padEnd(38)} | ${(r.ours.ms / 1000).toFixed(1).padStart(5)} s ${mibps(r.bytes, r.ours.ms).toFixed(0).padStart(4)} MiB/s | ${(r.theirs.ms / 1000).toFixed(1).padStart(5)} s ${mibps(r.bytes, r.theirs.ms).toFixed(0).padStart(4)} MiB/s | ${(r.theirs.ms / r.ours.ms).toFixed(2).padStart(10)}x | ${(r.ours.growth / MIB).toFixed(1).padStart(7)} MiB |`);
+  const ours = median(r.ours.map((x) => x.ms));
+  const theirs = median(r.theirs.map((x) => x.ms));
+  const growth = Math.max(...r.ours.map((x) => x.growth));
+  console.log(`| ${name.padEnd(30)} | ${(ours / 1000).toFixed(1).padStart(5)} s ${mibps(r.bytes, ours).toFixed(0).padStart(4)} MiB/s | ${(theirs / 1000).toFixed(1).padStart(5)} s ${mibps(r.bytes, theirs).toFixed(0).padStart(4)} MiB/s | ${(theirs / ours).toFixed(2).padStart(10)}x | ${(growth / MIB).toFixed(1).padStart(7)} MiB |`);
 }
-console.log('(speed ratio = huggingface.js time / flockboard time; above 1 means flockboard is faster)');
+console.log('(speed ratio = huggingface.js median time / flockboard median time; above 1 means flockboard is faster;');
+console.log(' wasm growth = the most flockboard\'s wasm memory grew during any run)');
+console.log('');
+console.log('Every run, in seconds, and where the last run\'s time went (ms from the start):');
+for (const r of rows) {
+  console.log(`(${r.label}) flockboard:     ${secs(r.ours)} | ${r.ours.at(-1).trace}`);
+  console.log(`(${r.label}) huggingface.js: ${secs(r.theirs)} | ${r.theirs.at(-1).trace}`);
+}

@@ -9,7 +9,7 @@
 // Prints one line per test and ends with `e2e: N passed, M failed`; exits 1 on any failure.
 
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 
@@ -599,12 +599,16 @@ const HF_TOKEN = 'hf_sandboxWriteTokenAlice0000000000000';
 const hubOrigin = HUB_URL && new URL(HUB_URL).origin;
 const MIB = 1024 * 1024;
 
+/** Temporary folders made by the tests, removed at the end. */
+const scratch = [];
+
 /** A model folder: config, tokenizer files, a valid safetensors (~20 MB), a multipart-sized file. */
 async function modelFolder() {
   const { mkdtempSync, writeFileSync, mkdirSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { randomBytes } = await import('node:crypto');
   const dir = mkdtempSync(join(tmpdir(), 'flockboard-model-'));
+  scratch.push(dir);
   const root = join(dir, 'my-model');
   mkdirSync(root);
   writeFileSync(join(root, 'config.json'), JSON.stringify({ model_type: 'qwen2', hidden_size: 1024 }));
@@ -794,6 +798,7 @@ print(json.dumps(out))`;
 }
 
 await browser.close();
+for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 const passed = results.filter(Boolean).length;
 const failed = results.length - passed;
 console.log(`e2e: ${passed} passed, ${failed} failed`);

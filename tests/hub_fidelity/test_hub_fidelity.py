@@ -9,6 +9,7 @@ Plain `python3 -m unittest` style so it needs nothing beyond the client itself.
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import unittest
 import urllib.request
@@ -71,6 +72,7 @@ class HubFidelity(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         control("hub", {})
+        shutil.rmtree(cls.folder, ignore_errors=True)
 
     def test_round_trip(self):
         repo = "alice/fidelity-" + os.urandom(4).hex()
@@ -88,6 +90,7 @@ class HubFidelity(unittest.TestCase):
         self.assertEqual(tree["big.bin"].lfs.sha256, sha256(self.folder / "big.bin"))
         self.assertIsNone(tree["config.json"].lfs)
         out = Path(tempfile.mkdtemp(prefix="hub-download-"))
+        self.addCleanup(shutil.rmtree, out, True)
         for name in [f for f in files if f != ".gitattributes"]:
             got = hf_hub_download(repo, name, endpoint=ENDPOINT, token=TOKEN, cache_dir=str(out))
             self.assertEqual(sha256(got), sha256(self.folder / name), name)

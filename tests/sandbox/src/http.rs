@@ -355,6 +355,10 @@ fn control_route(sandbox: &Sandbox, method: &Method, route: &str, body: &[u8]) -
             empty(StatusCode::NO_CONTENT)
         }
         ("GET", "hub") => json_response(200, &json!(sandbox.hub_config())),
+        ("DELETE", "hub") => {
+            sandbox.wipe_hub();
+            empty(StatusCode::NO_CONTENT)
+        }
         ("POST", "hub") => match serde_json::from_slice::<crate::HubConfig>(body) {
             Ok(config) => {
                 sandbox.set_hub_config(config);

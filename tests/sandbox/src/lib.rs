@@ -116,6 +116,12 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
+    /// Delete the fake Hub's stored objects (before the process exits; dropping the last
+    /// handle does the same for in-process sandboxes).
+    pub fn remove_hub_storage(&self) {
+        self.hub.remove_storage();
+    }
+
     /// A sandbox with the given switches and the fixture data rebased to the current time.
     pub fn new(config: Config) -> Self {
         let now = chrono::Utc::now().naive_utc();
@@ -145,6 +151,11 @@ impl Sandbox {
     /// The fake Hub's knobs.
     pub fn hub_config(&self) -> HubConfig {
         self.hub.config()
+    }
+
+    /// Forget every repo and stored object of the fake Hub (its knobs stay).
+    pub fn wipe_hub(&self) {
+        self.hub.wipe();
     }
 
     /// Change the fake Hub's knobs.

@@ -92,11 +92,34 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     println!("sandbox listening on http://{addr} (FLock API) and http://{hub_addr} (Hub)");
-    match sandbox::serve(listener, sandbox).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("sandbox: {e}");
-            ExitCode::FAILURE
+    let served = sandbox.clone();
+    let code = tokio::select! {
+        result = sandbox::serve(listener, served) => match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("sandbox: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        () = stop_signal() => ExitCode::SUCCESS,
+    };
+    // The scripts stop the sandbox with SIGTERM: take the Hub's stored objects with it.
+    sandbox.remove_hub_storage();
+    code
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
         }
     }
+    let _ = tokio::signal::ctrl_c().await;
 }
