@@ -20,7 +20,7 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::future::TimeoutFuture;
 use sha2::{Digest, Sha256};
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Blob, File};
 
@@ -35,6 +35,9 @@ const HASH_SLICE: f64 = 8.0 * 1024.0 * 1024.0;
 const PARALLEL_PUTS: usize = 6;
 /// Attempts for one request before giving up.
 const ATTEMPTS: u32 = 5;
+/// Files at least this big are hashed from the start, before the preupload says which files
+/// are LFS (the Hub stores anything over 10 MiB as LFS; smaller LFS files are hashed after).
+const EARLY_HASH_MIN: u64 = 1024 * 1024;
 /// Files per preupload or batch call (the JS client's batch size).
 const BATCH: usize = 100;
 
@@ -185,6 +188,33 @@ async fn send(request: Result<Request, gloo_net::Error>, _controller: &AbortCont
             "no answer (network down, server unreachable, or refused by CORS)".into(),
         ),
         Ok(response) => read(response).await,
+    }
+}
+
+/// PUT `blob` to a signed storage URL with the plain `fetch(url, init)` form: in Chromium,
+/// building a `Request` object first (as gloo-net does) measured a few percent slower for
+/// large bodies (tests/bench/upload.sh). No Authorization: the token must not reach storage.
+async fn put_blob(url: &str, blob: &Blob, controller: &AbortController) -> Attempt {
+    let init = web_sys::RequestInit::new();
+    init.set_method("PUT");
+    init.set_body(blob);
+    init.set_signal(Some(&controller.signal()));
+    let Some(window) = web_sys::window() else {
+        return Attempt::Fail(Answer {
+            status: 0,
+            etag: None,
+            body: r#"{"error":"uploads need a browser window"}"#.into(),
+        });
+    };
+    let answer = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
+    match answer
+        .ok()
+        .and_then(|r| r.dyn_into::<web_sys::Response>().ok())
+    {
+        None => Attempt::Retry(
+            "no answer (network down, server unreachable, or refused by CORS)".into(),
+        ),
+        Some(response) => read(Response::from(response)).await,
     }
 }
 
@@ -341,7 +371,6 @@ async fn hash_in_worker(
 ) -> Option<Result<String, UploadError>> {
     use std::cell::RefCell;
     use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
 
     let (glue, wasm) = module_urls()?;
     let options = web_sys::WorkerOptions::new();
@@ -446,6 +475,50 @@ pub async fn run(
     on: &dyn Fn(Event),
 ) -> Result<Done, UploadError> {
     let cancelled = || controller.signal().aborted();
+    // Hashing starts at once, beside creating the repo and the preupload, for every file big
+    // enough to be an LFS file in practice; the preupload's answer then says which hashes are
+    // needed. (A file of 1–10 MiB the Hub keeps as a regular file is hashed for nothing: a few
+    // milliseconds.) Results flow to the sending stage through a channel, in the order they end.
+    let (hashed, results) = futures::channel::mpsc::unbounded();
+    let early: Vec<usize> = (0..job.files.len())
+        .filter(|&i| job.files[i].size() >= EARLY_HASH_MIN)
+        .collect();
+    let workers = hashing_workers().min(early.len()).max(1);
+    let hashing = async move {
+        stream::iter(early)
+            .map(|i| async move {
+                let progress = |fraction| on(Event::File(i, FileState::Hashing(fraction)));
+                (i, hash(&job.files[i].file, &progress, &cancelled).await)
+            })
+            .buffer_unordered(workers)
+            .for_each(|result| {
+                // The receiver is gone only when the upload already ended.
+                let _ = hashed.unbounded_send(result);
+                async {}
+            })
+            .await;
+        // Closing the channel tells the sending stage that no more hashes will come.
+        drop(hashed);
+    };
+    let upload = send_and_commit(job, controller, on, results);
+    futures::pin_mut!(hashing, upload);
+    // Whichever ends first: the upload (done, failed or cancelled: dropping the hashing stops
+    // its workers), or the hashing (then the upload goes on to the end).
+    match futures::future::select(upload, hashing).await {
+        futures::future::Either::Left((outcome, _)) => outcome,
+        futures::future::Either::Right(((), upload)) => upload.await,
+    }
+}
+
+/// Everything but the early hashing: create, preupload, hash what is left, batch, send, commit.
+/// `results` brings the early hashes as they end.
+async fn send_and_commit(
+    job: &Job,
+    controller: &AbortController,
+    on: &dyn Fn(Event),
+    results: futures::channel::mpsc::UnboundedReceiver<(usize, Result<String, UploadError>)>,
+) -> Result<Done, UploadError> {
+    let cancelled = || controller.signal().aborted();
     on(Event::Phase(Phase::Preparing));
     if job.create {
         create_repo(job, controller).await?;
@@ -497,18 +570,33 @@ pub async fn run(
     let large: Vec<usize> = (0..job.files.len())
         .filter(|&i| lfs(&job.files[i].path))
         .collect();
+    // LFS files too small to have been hashed early (a small adapter, say): hashed now.
+    let late = stream::iter(
+        large
+            .iter()
+            .copied()
+            .filter(|&i| job.files[i].size() < EARLY_HASH_MIN),
+    )
+    .then(|i| async move {
+        let progress = |fraction| on(Event::File(i, FileState::Hashing(fraction)));
+        (i, hash(&job.files[i].file, &progress, &cancelled).await)
+    });
+    let hashes = stream::select(results, late).filter_map(|(i, outcome)| {
+        let wanted = large.contains(&i);
+        async move {
+            wanted.then(|| {
+                outcome.map(|oid| (i, oid)).inspect_err(|e| {
+                    if !e.is_cancel() {
+                        on(Event::File(i, FileState::Failed(e.message.clone())));
+                    }
+                })
+            })
+        }
+    });
     let sent = Rc::new(Cell::new(0u64));
     let skipped = Rc::new(Cell::new(0usize));
     let slots = Slots::new(PARALLEL_PUTS);
-    let oids: Vec<(usize, String)> = stream::iter(large.iter().copied())
-        .map(|i| {
-            marked(i, on, async move {
-                let progress = |fraction| on(Event::File(i, FileState::Hashing(fraction)));
-                let oid = hash(&job.files[i].file, &progress, &cancelled).await?;
-                Ok((i, oid))
-            })
-        })
-        .buffer_unordered(hashing_workers().min(large.len()).max(1))
+    let oids: Vec<(usize, String)> = hashes
         .map_ok(|(i, oid)| {
             let (sent, skipped, slots) = (sent.clone(), skipped.clone(), &slots);
             marked(i, on, async move {
@@ -744,17 +832,11 @@ impl Put<'_> {
         &self.job.files[self.index]
     }
 
-    /// PUT `blob` to a signed storage URL (no Authorization: the token must not reach
-    /// storage), in one of the shared places, with retries.
+    /// PUT `blob` to a signed storage URL in one of the shared places, with retries.
     async fn put(&self, url: &str, blob: &Blob, what: &str) -> Result<Answer, UploadError> {
         let _slot = self.slots.take().await;
         with_retries("upload", self.controller, || {
-            send(
-                Request::put(url)
-                    .abort_signal(Some(&self.controller.signal()))
-                    .body(JsValue::from(blob.clone())),
-                self.controller,
-            )
+            put_blob(url, blob, self.controller)
         })
         .await
         .map_err(|e| UploadError::new("upload", format!("{what}: {}", e.message)))
