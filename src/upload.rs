@@ -225,7 +225,15 @@ async fn read(response: Response) -> Attempt {
     let answer = Answer { status, etag, body };
     match status {
         200..=299 => Attempt::Ok(answer),
-        408 | 429 | 500..=599 => Attempt::Retry(describe(&answer)),
+        // The Hub's `RateLimit`/`Retry-After` headers are not exposed to browsers (not in its
+        // Access-Control-Expose-Headers), so the wait is unknown here: back off, and if it
+        // lasts, say what to do.
+        429 => Attempt::Retry(format!(
+            "{}. The Hub is rate-limiting this account: wait a few minutes, then start again \
+             (files already stored are not sent again)",
+            describe(&answer)
+        )),
+        408 | 500..=599 => Attempt::Retry(describe(&answer)),
         _ => Attempt::Fail(answer),
     }
 }

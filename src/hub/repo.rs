@@ -74,9 +74,43 @@ impl FromStr for RepoId {
     }
 }
 
+/// A picked or dropped file's path in the repo, from its path as the browser gives it
+/// (`webkitRelativePath`, or a dropped entry's `fullPath`) and its name: below the top folder,
+/// as `upload_folder` does (`my-model/sub/x.json` → `sub/x.json`); a file given on its own
+/// keeps its name.
+pub fn path_in_repo(given: &str, name: &str) -> String {
+    match given.trim_start_matches('/').split_once('/') {
+        Some((_, rest)) if !rest.is_empty() => rest.to_string(),
+        _ => name.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_below_the_top_folder() {
+        assert_eq!(
+            path_in_repo("my-model/config.json", "config.json"),
+            "config.json"
+        );
+        assert_eq!(
+            path_in_repo("my-model/tok/vocab.txt", "vocab.txt"),
+            "tok/vocab.txt"
+        );
+        // A dropped entry's fullPath starts at the drop's root.
+        assert_eq!(
+            path_in_repo("/my-model/tok/vocab.txt", "vocab.txt"),
+            "tok/vocab.txt"
+        );
+        // Files on their own: picked (no relative path) or dropped loose.
+        assert_eq!(path_in_repo("", "model.safetensors"), "model.safetensors");
+        assert_eq!(
+            path_in_repo("/model.safetensors", "model.safetensors"),
+            "model.safetensors"
+        );
+    }
 
     #[test]
     fn accepts_hub_ids_and_hub_urls() {

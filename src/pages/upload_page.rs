@@ -1,10 +1,9 @@
-//! Upload a model from the browser to a Hub repo: pick files or a folder (or drop files), check
+//! Upload a model from the browser to a Hub repo: pick or drop files or a folder, check
 //! them against the task, upload with progress, cancel, and carry the commit into the submit form.
 
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
@@ -18,34 +17,9 @@ use crate::hub::checks::{self, Finding, Level, Picked, TaskFacts};
 use crate::hub::repo::RepoId;
 use crate::hub::safetensors;
 use crate::net::fetch_task_list;
+use crate::picking::{dropped_files, picked, take_drop};
 use crate::remote::{use_remote, Load};
 use crate::upload::{self, Done, Event, FileState, Job, Phase, PickedFile};
-
-#[wasm_bindgen]
-extern "C" {
-    /// `File.webkitRelativePath`, which web-sys lacks: the path inside a picked folder.
-    #[wasm_bindgen(extends = web_sys::File)]
-    type FileWithPath;
-    #[wasm_bindgen(method, getter, js_name = webkitRelativePath)]
-    fn webkit_relative_path(this: &FileWithPath) -> String;
-}
-
-/// Files from a file list, with their path: inside a picked folder, the path below the folder.
-fn picked(list: Option<web_sys::FileList>) -> Vec<PickedFile> {
-    let Some(list) = list else { return Vec::new() };
-    (0..list.length())
-        .filter_map(|i| list.get(i))
-        .map(|file| {
-            let relative = file.unchecked_ref::<FileWithPath>().webkit_relative_path();
-            // `folder/sub/x.json` → `sub/x.json`, as `upload_folder` does.
-            let path = match relative.split_once('/') {
-                Some((_, rest)) if !rest.is_empty() => rest.to_string(),
-                _ => file.name(),
-            };
-            PickedFile { path, file }
-        })
-        .collect()
-}
 
 /// Read the parameter count of every `.safetensors` file from its header alone.
 async fn count_parameters(files: &[PickedFile]) -> (Option<Result<u64, String>>, bool) {
@@ -192,9 +166,28 @@ pub fn UploadPage() -> impl IntoView {
             input.set_value("");
         }
     };
+    // Dropped folders are walked to the bottom; what the drop holds is taken now, the walk
+    // runs after.
+    let drop_error = RwSignal::new(None::<String>);
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
-        add(picked(ev.data_transfer().and_then(|d| d.files())));
+        if running.get_untracked() {
+            return;
+        }
+        let dropped = take_drop(ev.data_transfer());
+        leptos::task::spawn_local(async move {
+            match dropped_files(dropped).await {
+                Ok(more) => {
+                    let _ = drop_error.try_set(None);
+                    add(more);
+                }
+                Err(why) => {
+                    let _ = drop_error.try_set(Some(format!(
+                        "{why} Try picking it with “Pick a folder” instead."
+                    )));
+                }
+            }
+        });
     };
     let folder_input = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
@@ -339,6 +332,7 @@ pub fn UploadPage() -> impl IntoView {
                 <label class="button button--quiet">"Pick files"<input type="file" multiple class="visually-hidden" data-testid="pick-files" on:change=on_pick /></label>
                 <label class="button button--quiet">"Pick a folder"<input type="file" multiple class="visually-hidden" data-testid="pick-folder" node_ref=folder_input on:change=on_pick /></label>
             </div>
+            {move || drop_error.get().map(|why| view! { <p class="notice notice--error" role="alert" data-testid="drop-error">{why}</p> })}
             {move || (!files.get().is_empty()).then(|| view! {
                 <div class="table-wrap">
                     <table class="table" data-testid="upload-files">

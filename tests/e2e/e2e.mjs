@@ -644,6 +644,35 @@ async function uploadFolder(page, folder, repo) {
 if (HUB_URL) {
   await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
 
+  await test('a dropped folder is walked to the bottom, paths kept below it; loose files keep their names', async () => {
+    const folder = await modelFolder();
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(join(folder, 'tokenizer', 'deep'), { recursive: true });
+    writeFileSync(join(folder, 'tokenizer', 'deep', 'special.json'), '{"bos": "<s>"}');
+    const loose = join(folder, '..', 'README.md');
+    writeFileSync(loose, '# notes');
+    await inProfile(uploadProfile, async (page) => {
+      await page.goto(url('?view=upload&task=8'));
+      const zone = await page.getByTestId('dropzone').boundingBox();
+      // A real drop through Chromium's input pipeline (CDP), as from the desktop: Playwright
+      // cannot put folders in a synthetic DataTransfer.
+      const cdp = await page.context().newCDPSession(page);
+      const drop = async (paths) => {
+        const data = { items: [], files: paths, dragOperationsMask: 0xffff };
+        for (const type of ['dragEnter', 'dragOver', 'drop']) {
+          await cdp.send('Input.dispatchDragEvent', { type, x: zone.x + zone.width / 2, y: zone.y + zone.height / 2, data });
+        }
+      };
+      await drop([folder]);
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=upload-file]').length === 6);
+      await drop([loose]);
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=upload-file]').length === 7);
+      const paths = await page.locator('[data-testid=upload-file] td.mono').allInnerTexts();
+      assert.deepEqual(paths, ['README.md', 'config.json', 'extra.bin', 'model.safetensors', 'tokenizer.json', 'tokenizer/deep/special.json', 'tokenizer_config.json']);
+      assert.match(await page.getByTestId('checks').innerText(), /5,242,880 parameters/, 'dropped files are checked like picked ones');
+    });
+  });
+
   await test('a folder is uploaded, committed, and the Python client downloads it byte-identical', async () => {
     await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
     const folder = await modelFolder();
@@ -772,6 +801,28 @@ print(json.dumps(out))`;
     });
     await control('DELETE', 'faults');
     assert.ok(!(await requestLog()).some((r) => r.path.endsWith('/commit/main')), 'no commit request');
+  });
+
+  await test('a rate-limited commit is retried, then explained; starting again later commits without re-sending', async () => {
+    await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
+    const folder = await modelFolder();
+    const repo = `alice/limited-${Date.now()}`;
+    await fault({ route: `api/models/${repo}/commit`, status: 429, body: '{"error":"You have exceeded the rate limit for repository commits (128 per hour)."}' });
+    await inProfile(uploadProfile, async (page) => {
+      await uploadFolder(page, folder, repo);
+      await page.getByTestId('upload-error').waitFor({ timeout: 60000 });
+      const text = await page.getByTestId('upload-error').innerText();
+      assert.match(text, /HTTP 429: You have exceeded the rate limit for repository commits \(128 per hour\)/);
+      assert.match(text, /rate-limiting this account: wait a few minutes, then start again/);
+      assert.match(text, /after 5 attempts/);
+      const commits = (await requestLog()).filter((r) => r.method === 'POST' && r.path.endsWith('/commit/main'));
+      assert.equal(commits.length, 5, 'the commit was tried five times');
+      await control('DELETE', 'faults');
+      await control('DELETE', 'log');
+      await page.getByTestId('start-upload').click();
+      await page.getByTestId('upload-done').waitFor({ timeout: 60000 });
+      assert.deepEqual((await requestLog()).filter((r) => r.path.startsWith('/__storage/')), [], 'nothing re-sent');
+    });
   });
 
   await test('the token is checked with whoami, and uploads are refused without one', async () => {
