@@ -26,6 +26,7 @@ use web_sys::{AbortController, Blob, File};
 
 use crate::flock::url::ApiBase;
 use crate::hub::repo::RepoId;
+use crate::hub::sha256x4::Sha256x4;
 use crate::hub::wire::{self, Action, Operation};
 
 /// Bytes read per step when hashing.
@@ -324,31 +325,43 @@ pub async fn hash_file(
         .collect())
 }
 
-/// Incremental SHA-256 for the hashing worker (`public/hash-worker.js`).
+/// Up to four SHA-256 streams at once, for the hashing worker (`public/hash-worker.js`); see
+/// [`Sha256x4`].
 #[wasm_bindgen]
-pub struct Sha256Stream(Sha256);
+pub struct Sha256Lanes(Sha256x4);
 
 #[wasm_bindgen]
-impl Sha256Stream {
-    /// A fresh hasher.
+impl Sha256Lanes {
+    /// Four free lanes.
     #[wasm_bindgen(constructor)]
     #[allow(clippy::new_without_default)]
-    pub fn new() -> Sha256Stream {
-        Sha256Stream(Sha256::new())
+    pub fn new() -> Sha256Lanes {
+        Sha256Lanes(Sha256x4::new())
     }
 
-    /// Add bytes.
-    pub fn update(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
+    /// Start a stream on lane `k` (0–3).
+    pub fn start(&mut self, k: usize) {
+        self.0.start(k);
     }
 
-    /// The digest as lower-case hex.
-    pub fn finish(self) -> String {
-        self.0
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+    /// Add bytes to lane `k`'s stream.
+    pub fn push(&mut self, k: usize, bytes: &[u8]) {
+        self.0.push(k, bytes);
+    }
+
+    /// Bytes waiting on lane `k`.
+    pub fn pending(&self, k: usize) -> usize {
+        self.0.pending(k)
+    }
+
+    /// Hash what every busy lane has.
+    pub fn run(&mut self) {
+        self.0.run();
+    }
+
+    /// End lane `k`'s stream; its digest in lower-case hex.
+    pub fn finish(&mut self, k: usize) -> String {
+        self.0.finish(k)
     }
 }
 
@@ -370,24 +383,40 @@ fn module_urls() -> Option<(String, String)> {
     ))
 }
 
-/// SHA-256 of `file` in a Web Worker, so the page stays responsive; `None` when no worker can
-/// run here (then the caller hashes on the page).
+/// What the hashing worker said.
+enum Heard {
+    Progress(usize, f64),
+    Oid(usize, String),
+    Error(String),
+}
+
+/// Why a worker did not hash everything.
+enum WorkerTrouble {
+    /// No worker could run here: hash on the page instead.
+    NoWorker,
+    /// Reading or hashing failed, or the upload was cancelled.
+    Failed(UploadError),
+}
+
+/// SHA-256 of `files` in one Web Worker (up to four at once, in SIMD lanes), so the page stays
+/// responsive. `progress(k, fraction)` and `done(k, oid)` hear about `files[k]` as it goes.
 async fn hash_in_worker(
-    file: &File,
-    progress: &dyn Fn(f64),
+    files: &[File],
+    progress: &dyn Fn(usize, f64),
+    done: &dyn Fn(usize, String),
     cancelled: &dyn Fn() -> bool,
-) -> Option<Result<String, UploadError>> {
+) -> Result<(), WorkerTrouble> {
     use std::cell::RefCell;
     use wasm_bindgen::closure::Closure;
 
-    let (glue, wasm) = module_urls()?;
+    let (glue, wasm) = module_urls().ok_or(WorkerTrouble::NoWorker)?;
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Module);
-    let worker = web_sys::Worker::new_with_options("./hash-worker.js", &options).ok()?;
-    let fraction = Rc::new(Cell::new(0.0));
-    let outcome: Rc<RefCell<Option<Result<String, String>>>> = Rc::new(RefCell::new(None));
+    let worker = web_sys::Worker::new_with_options("./hash-worker.js", &options)
+        .map_err(|_| WorkerTrouble::NoWorker)?;
+    let heard: Rc<RefCell<Vec<Heard>>> = Rc::default();
     let on_message = {
-        let (fraction, outcome) = (fraction.clone(), outcome.clone());
+        let heard = heard.clone();
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             let data = event.data();
             let field = |name: &str| {
@@ -395,19 +424,23 @@ async fn hash_in_worker(
                     .ok()
                     .filter(|v| !v.is_undefined())
             };
-            if let Some(oid) = field("oid").and_then(|v| v.as_string()) {
-                *outcome.borrow_mut() = Some(Ok(oid));
+            let index = field("index").and_then(|v| v.as_f64()).unwrap_or(0.0) as usize;
+            let message = if let Some(oid) = field("oid").and_then(|v| v.as_string()) {
+                Heard::Oid(index, oid)
             } else if let Some(error) = field("error").and_then(|v| v.as_string()) {
-                *outcome.borrow_mut() = Some(Err(error));
+                Heard::Error(error)
             } else if let Some(p) = field("progress").and_then(|v| v.as_f64()) {
-                fraction.set(p);
-            }
+                Heard::Progress(index, p)
+            } else {
+                return;
+            };
+            heard.borrow_mut().push(message);
         })
     };
     let on_error = {
-        let outcome = outcome.clone();
+        let heard = heard.clone();
         Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            *outcome.borrow_mut() = Some(Err("the hashing worker could not start".into()));
+            heard.borrow_mut().push(Heard::Error(String::new()));
         })
     };
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -420,32 +453,102 @@ async fn hash_in_worker(
         _on_message: on_message,
         _on_error: on_error,
     };
+    let list = files.iter().collect::<js_sys::Array>();
     let message = js_sys::Object::new();
     for (key, value) in [
         ("glue", JsValue::from_str(&glue)),
         ("wasm", JsValue::from_str(&wasm)),
-        ("file", file.clone().into()),
+        ("files", list.into()),
     ] {
         let _ = js_sys::Reflect::set(&message, &JsValue::from_str(key), &value);
     }
-    guard.worker.post_message(&message).ok()?;
+    guard
+        .worker
+        .post_message(&message)
+        .map_err(|_| WorkerTrouble::NoWorker)?;
     // The worker reports through the closures; check on it ten times a second.
-    loop {
+    let mut left = files.len();
+    let mut started = false;
+    while left > 0 {
         if cancelled() {
-            return Some(Err(UploadError::cancelled()));
+            return Err(WorkerTrouble::Failed(UploadError::cancelled()));
         }
-        let done = outcome.borrow_mut().take();
-        if let Some(done) = done {
-            return match done {
-                Ok(oid) => Some(Ok(oid)),
-                // A worker that could not start: hash on the page instead.
-                Err(reason) if reason.contains("could not start") => None,
-                Err(reason) => Some(Err(UploadError::new("hashing", reason))),
-            };
+        let news = std::mem::take(&mut *heard.borrow_mut());
+        for message in news {
+            match message {
+                Heard::Progress(k, fraction) => {
+                    started = true;
+                    progress(k, fraction);
+                }
+                Heard::Oid(k, oid) => {
+                    started = true;
+                    left -= 1;
+                    done(k, oid);
+                }
+                // An error before any word from the worker: it could not start (module
+                // workers unsupported, say): the page hashes instead.
+                Heard::Error(_) if !started => return Err(WorkerTrouble::NoWorker),
+                Heard::Error(reason) => {
+                    return Err(WorkerTrouble::Failed(UploadError::new("hashing", reason)))
+                }
+            }
         }
-        progress(fraction.get());
-        TimeoutFuture::new(100).await;
+        if left > 0 {
+            TimeoutFuture::new(100).await;
+        }
     }
+    Ok(())
+}
+
+/// Hash `group` (indexes into `job.files`) in one worker, or on the page if no worker can run;
+/// `send` gets each file's outcome as soon as it is known.
+async fn hash_group(
+    job: &Job,
+    group: &[usize],
+    on: &dyn Fn(Event),
+    cancelled: &dyn Fn() -> bool,
+    send: &dyn Fn(usize, Result<String, UploadError>),
+) {
+    let files: Vec<File> = group.iter().map(|&i| job.files[i].file.clone()).collect();
+    let finished = std::cell::RefCell::new(vec![false; group.len()]);
+    let outcome = hash_in_worker(
+        &files,
+        &|k, fraction| on(Event::File(group[k], FileState::Hashing(fraction))),
+        &|k, oid| {
+            finished.borrow_mut()[k] = true;
+            send(group[k], Ok(oid));
+        },
+        cancelled,
+    )
+    .await;
+    let left: Vec<usize> = (0..group.len())
+        .filter(|&k| !finished.borrow()[k])
+        .collect();
+    match outcome {
+        Ok(()) => {}
+        Err(WorkerTrouble::Failed(e)) => {
+            for k in left {
+                send(group[k], Err(e.clone()));
+            }
+        }
+        Err(WorkerTrouble::NoWorker) => {
+            for k in left {
+                let i = group[k];
+                let progress = |fraction| on(Event::File(i, FileState::Hashing(fraction)));
+                send(i, hash_file(&files[k], &progress, cancelled).await);
+            }
+        }
+    }
+}
+
+/// Deal `files` to at most `workers` groups of near-equal count, in order: one worker each.
+/// A worker given three files or more hashes four at a time in SIMD lanes (four in one pass
+/// cost about what two cost one by one: tests/bench/upload.sh); given one or two, it hashes
+/// them one after the other, so that the first is ready to upload as early as possible.
+fn deal(files: &[usize], workers: usize) -> Vec<Vec<usize>> {
+    let groups = workers.clamp(1, files.len().max(1));
+    let size = files.len().div_ceil(groups).max(1);
+    files.chunks(size).map(<[usize]>::to_vec).collect()
 }
 
 /// A hashing worker with its message handlers; dropping it detaches them and stops the worker.
@@ -464,18 +567,6 @@ impl Drop for WorkerGuard {
     }
 }
 
-/// SHA-256 of a file: in a worker when possible, else on the page in slices.
-async fn hash(
-    file: &File,
-    progress: &dyn Fn(f64),
-    cancelled: &dyn Fn() -> bool,
-) -> Result<String, UploadError> {
-    match hash_in_worker(file, progress, cancelled).await {
-        Some(result) => result,
-        None => hash_file(file, progress, cancelled).await,
-    }
-}
-
 /// Upload `job`'s files and commit them. `on` hears every event; `controller` cancels.
 pub async fn run(
     job: &Job,
@@ -491,20 +582,18 @@ pub async fn run(
     let early: Vec<usize> = (0..job.files.len())
         .filter(|&i| job.files[i].size() >= EARLY_HASH_MIN)
         .collect();
-    let workers = hashing_workers().min(early.len()).max(1);
     let hashing = async move {
-        stream::iter(early)
-            .map(|i| async move {
-                let progress = |fraction| on(Event::File(i, FileState::Hashing(fraction)));
-                (i, hash(&job.files[i].file, &progress, &cancelled).await)
-            })
-            .buffer_unordered(workers)
-            .for_each(|result| {
-                // The receiver is gone only when the upload already ended.
-                let _ = hashed.unbounded_send(result);
-                async {}
-            })
-            .await;
+        let send = |i: usize, outcome: Result<String, UploadError>| {
+            // The receiver is gone only when the upload already ended.
+            let _ = hashed.unbounded_send((i, outcome));
+        };
+        let groups = deal(&early, hashing_workers());
+        futures::future::join_all(
+            groups
+                .iter()
+                .map(|group| hash_group(job, group, on, &cancelled, &send)),
+        )
+        .await;
         // Closing the channel tells the sending stage that no more hashes will come.
         drop(hashed);
     };
@@ -587,7 +676,10 @@ async fn send_and_commit(
     )
     .then(|i| async move {
         let progress = |fraction| on(Event::File(i, FileState::Hashing(fraction)));
-        (i, hash(&job.files[i].file, &progress, &cancelled).await)
+        (
+            i,
+            hash_file(&job.files[i].file, &progress, &cancelled).await,
+        )
     });
     let hashes = stream::select(results, late).filter_map(|(i, outcome)| {
         let wanted = large.contains(&i);

@@ -7,4 +7,5 @@
 pub mod checks;
 pub mod repo;
 pub mod safetensors;
+pub mod sha256x4;
 pub mod wire;
