@@ -120,3 +120,74 @@ fn hostile_descriptions_render_as_text_only() {
     assert_eq!(host.inner_text(), "Hi there\n\nx");
     drop(handle);
 }
+
+/// The SIMD lanes (wasm `simd128`, only compiled here) agree with the sha2 crate for four
+/// streams of different lengths pushed in uneven pieces, including a lane that runs alone at
+/// the end (the scalar path) and one that takes a new stream midway.
+#[wasm_bindgen_test]
+fn simd_lanes_hash_like_sha2() {
+    use flockboard::hub::sha256x4::Sha256x4;
+    use sha2::{Digest, Sha256};
+    let hex = |bytes: &[u8]| -> String {
+        Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    };
+    let data = |len: usize, seed: u8| -> Vec<u8> {
+        (0..len)
+            .map(|i| (i as u8).wrapping_mul(37).wrapping_add(seed))
+            .collect()
+    };
+    let streams = [
+        data(1_000_003, 1),
+        data(64, 2),
+        data(250_000, 3),
+        data(999_936, 4),
+    ];
+    let later = data(77_777, 5);
+    let mut x = Sha256x4::new();
+    (0..4).for_each(|k| x.start(k));
+    let mut at = [0usize; 4];
+    let mut digests = vec![None; 5];
+    let mut round = 0usize;
+    while digests.iter().any(Option::is_none) {
+        round += 1;
+        for k in 0..4 {
+            let (stream, slot) = if k == 1 && digests[1].is_some() {
+                (&later, 4)
+            } else {
+                (&streams[k], k)
+            };
+            if digests[slot].is_some() {
+                continue;
+            }
+            let end = (at[k] + 1000 + (round * 7919 + k * 104_729) % 60_000).min(stream.len());
+            x.push(k, &stream[at[k]..end]);
+            at[k] = end;
+        }
+        x.run();
+        for k in 0..4 {
+            let (stream, slot) = if k == 1 && digests[1].is_some() {
+                (&later, 4)
+            } else {
+                (&streams[k], k)
+            };
+            if digests[slot].is_none() && at[k] == stream.len() {
+                digests[slot] = Some(x.finish(k));
+                if slot == 1 {
+                    x.start(1);
+                    at[1] = 0;
+                }
+            }
+        }
+    }
+    for (k, s) in streams.iter().enumerate() {
+        assert_eq!(digests[k].as_deref(), Some(hex(s).as_str()), "stream {k}");
+    }
+    assert_eq!(
+        digests[4].as_deref(),
+        Some(hex(&later).as_str()),
+        "the stream started midway"
+    );
+}
