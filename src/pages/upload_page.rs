@@ -58,6 +58,9 @@ async fn count_parameters(files: &[PickedFile]) -> (Option<Result<u64, String>>,
     (any.then_some(Ok(total)), lora)
 }
 
+/// How often, at most, the page shows upload progress (milliseconds).
+const PROGRESS_MS: f64 = 250.0;
+
 /// Progress of a running or finished upload.
 #[derive(Clone, Default)]
 struct Progress {
@@ -223,16 +226,41 @@ pub fn UploadPage() -> impl IntoView {
             ..Default::default()
         });
         leptos::task::spawn_local(async move {
+            // Events come by the hundred per second (every part, every percent hashed); the
+            // page shows them at most every PROGRESS_MS, and at once when a phase or a file's
+            // fate changes. Re-rendering on each one cost the upload a measurable share of
+            // the CPU it competes for (tests/bench/upload.sh).
+            let latest = std::cell::RefCell::new(progress.get_untracked());
+            let shown_at = std::cell::Cell::new(0.0);
+            let show = || {
+                shown_at.set(js_sys::Date::now());
+                let _ = progress.try_set(latest.borrow().clone());
+            };
             let on = |event: Event| {
-                let _ = progress.try_update(|p| match event {
-                    Event::Phase(phase) => p.phase = Some(phase),
-                    Event::File(i, state) => {
-                        p.files.insert(i, state);
+                let now_or_later = matches!(
+                    event,
+                    Event::Phase(_)
+                        | Event::File(
+                            _,
+                            FileState::Done | FileState::Stored | FileState::Failed(_)
+                        )
+                );
+                {
+                    let mut p = latest.borrow_mut();
+                    match event {
+                        Event::Phase(phase) => p.phase = Some(phase),
+                        Event::File(i, state) => {
+                            p.files.insert(i, state);
+                        }
+                        Event::Sent(bytes) => p.sent = bytes,
                     }
-                    Event::Sent(bytes) => p.sent = bytes,
-                });
+                }
+                if now_or_later || js_sys::Date::now() - shown_at.get() >= PROGRESS_MS {
+                    show();
+                }
             };
             let result = upload::run(&job, &abort, &on).await;
+            show();
             let _ = outcome.try_set(Some(result));
             let _ = running.try_set(false);
         });

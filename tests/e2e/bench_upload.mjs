@@ -5,7 +5,7 @@
 //    flockboard and by huggingface.js (@huggingface/hub, Xet off) in the same browser;
 //  - flockboard's peak wasm memory growth during the upload.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, openSync, writeSync, closeSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, writeSync, closeSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomFillSync } from 'node:crypto';
@@ -40,6 +40,23 @@ async function wipeHub() {
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 
+// CPU seconds used so far by Chromium's processes and by the sandbox (Linux /proc; utime +
+// stime in clock ticks of 1/100 s): the machine has two cores, and both clients are bound by them.
+function cpu() {
+  const used = { chromium: 0, sandbox: 0 };
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let stat;
+    try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    if (name.startsWith('chrom')) used.chromium += ticks / 100;
+    if (name === 'sandbox') used.sandbox += ticks / 100;
+  }
+  return used;
+}
+const spent = (before) => { const now = cpu(); return { chromium: now.chromium - before.chromium, sandbox: now.sandbox - before.sandbox }; };
+
 async function flockboard(files, label) {
   const context = await browser.newContext();
   await context.addInitScript(({ token, hub }) => {
@@ -67,15 +84,17 @@ async function flockboard(files, label) {
     }).observe(document.body, { childList: true, subtree: true });
     return performance.now();
   });
+  const before = cpu();
   await page.getByTestId('start-upload').click();
   await page.waitForSelector('[data-testid=upload-done], [data-testid=upload-error]', { timeout: 600000 });
+  const used = spent(before);
   const ms = await page.evaluate((t0) => window.__doneAt - t0, t0);
   const error = await page.locator('[data-testid=upload-error]').count();
   if (error) throw new Error(await page.getByTestId('upload-error').innerText());
   const peak = await page.evaluate(() => window.__peak);
   const trace = await page.evaluate(`(${timeline})(${t0})`);
   await context.close();
-  return { ms, growth: peak - baseline, trace };
+  return { ms, growth: peak - baseline, trace, used };
 }
 
 async function hfjs(files, label) {
@@ -83,10 +102,12 @@ async function hfjs(files, label) {
   await page.goto(HFJS_URL);
   await page.waitForFunction(() => window.ready);
   await page.setInputFiles('#files', files);
+  const before = cpu();
   const ms = await page.evaluate(([hub, token, repo]) => window.uploadWithHfJs(hub, token, repo), [HUB_URL, TOKEN, `alice/bench-hf-${label}-${Date.now()}`]);
+  const used = spent(before);
   const trace = await page.evaluate(`(${timeline})(window.t0)`);
   await page.close();
-  return { ms, trace };
+  return { ms, trace, used };
 }
 
 // Milliseconds for flockboard's hashing worker to hash `files` (one worker: several files go
@@ -158,7 +179,7 @@ rmSync(dir, { recursive: true, force: true });
 console.log(`SHA-256 in one flockboard hashing worker, start-up included: one 1 GiB file ${mibps(1024 * MIB, hashMs).toFixed(0)} MiB/s;`);
 console.log(`four 256 MiB files side by side (SIMD lanes) ${mibps(1024 * MIB, lanesMs).toFixed(0)} MiB/s (${(hashMs / lanesMs).toFixed(2)}x)`);
 console.log('');
-const secs = (runs) => runs.map((r) => (r.ms / 1000).toFixed(1)).join(' ');
+const secs = (runs) => runs.map((r) => `${(r.ms / 1000).toFixed(1)} (CPU ${r.used.chromium.toFixed(1)}+${r.used.sandbox.toFixed(1)})`).join(' ');
 console.log(`Median of ${RUNS} runs each, alternating which client goes first:`);
 console.log('');
 console.log('| upload to the sandbox Hub      | flockboard         | huggingface.js     | speed ratio | wasm growth |');
@@ -173,7 +194,7 @@ for (const r of rows) {
 console.log('(speed ratio = huggingface.js median time / flockboard median time; above 1 means flockboard is faster;');
 console.log(' wasm growth = the most flockboard\'s wasm memory grew during any run)');
 console.log('');
-console.log('Every run, in seconds, and where the last run\'s time went (ms from the start):');
+console.log('Every run: seconds (CPU seconds of Chromium + of the sandbox), and where the last run\'s time went (ms from the start):');
 for (const r of rows) {
   console.log(`(${r.label}) flockboard:     ${secs(r.ours)} | ${r.ours.at(-1).trace}`);
   console.log(`(${r.label}) huggingface.js: ${secs(r.theirs)} | ${r.theirs.at(-1).trace}`);
