@@ -264,6 +264,22 @@ fn set_lane(state: &mut [X4; 8], k: usize, words: [u32; 8]) {
     }
 }
 
+/// Compress whole 64-byte `blocks` into lane `k` alone, with the sha2 crate's scalar code.
+fn scalar(state: &mut [X4; 8], k: usize, blocks: &[u8]) {
+    if blocks.is_empty() {
+        return;
+    }
+    let mut words = [0u32; 8];
+    for (w, x) in words.iter_mut().zip(state.iter()) {
+        *w = x.lane(k);
+    }
+    for block in blocks.chunks_exact(64) {
+        let block = sha2::digest::generic_array::GenericArray::from_slice(block);
+        sha2::compress256(&mut words, std::slice::from_ref(block));
+    }
+    set_lane(state, k, words);
+}
+
 /// What one lane is hashing.
 #[derive(Clone, Debug, Default)]
 struct Lane {
@@ -308,9 +324,34 @@ impl Sha256x4 {
         };
     }
 
-    /// Add bytes to lane `k`'s stream.
+    /// Add bytes to lane `k`'s stream. A lane hashing alone hashes them at once, straight
+    /// from `bytes` (scalar code, no copy); otherwise they wait for [`Sha256x4::run`].
     pub fn push(&mut self, k: usize, bytes: &[u8]) {
-        self.lanes[k & 3].pending.extend_from_slice(bytes);
+        let k = k & 3;
+        let alone = self.lanes[k].busy && self.lanes.iter().filter(|l| l.busy).count() == 1;
+        let Sha256x4 { state, lanes } = self;
+        let lane = &mut lanes[k];
+        if !alone {
+            lane.pending.extend_from_slice(bytes);
+            return;
+        }
+        let mut data = bytes;
+        if !lane.pending.is_empty() {
+            // Complete the waiting bytes to whole blocks first.
+            let take = ((64 - lane.pending.len() % 64) % 64).min(data.len());
+            lane.pending.extend_from_slice(&data[..take]);
+            data = &data[take..];
+            if lane.pending.len() % 64 != 0 {
+                return;
+            }
+            let whole = std::mem::take(&mut lane.pending);
+            scalar(state, k, &whole);
+            lane.done += whole.len() as u64;
+        }
+        let cut = data.len() / 64 * 64;
+        scalar(state, k, &data[..cut]);
+        lane.done += cut as u64;
+        lane.pending.extend_from_slice(&data[cut..]);
     }
 
     /// Bytes waiting on lane `k`.
@@ -331,17 +372,7 @@ impl Sha256x4 {
         let busy: Vec<usize> = (0..4).filter(|&k| lanes[k].busy).collect();
         if let [k] = busy[..] {
             // One stream left: three lanes of zeros would cost more than plain scalar code.
-            let mut words = [0u32; 8];
-            for (w, x) in words.iter_mut().zip(state.iter()) {
-                *w = x.lane(k);
-            }
-            let whole = &lanes[k].pending[..blocks * 64];
-            let chunks: Vec<_> = whole
-                .chunks_exact(64)
-                .map(|c| *sha2::digest::generic_array::GenericArray::from_slice(c))
-                .collect();
-            sha2::compress256(&mut words, &chunks);
-            set_lane(state, k, words);
+            scalar(state, k, &lanes[k].pending[..blocks * 64]);
         } else {
             let zeros = [0u8; 64];
             for n in 0..blocks {
