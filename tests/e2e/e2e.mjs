@@ -104,6 +104,7 @@ await test('open task list shows the open fixture tasks from a sub-path', async 
   await page.goto(url());
   const ids = await rowIds(page);
   assert.deepEqual([...ids].sort(), [...OPEN_IDS].sort());
+  assert.equal(await page.locator('#boot').count(), 0, 'the loading line is gone once the app runs');
   // Default sort: soonest deadline first; task 7's deadline (2025) passed long ago.
   assert.equal(ids[0], '7');
   const row7 = page.locator('[data-task-id="7"]');
