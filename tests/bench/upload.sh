@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Upload bench: flockboard against huggingface.js in the same headless Chromium and the same
 # sandbox Hub — SHA-256 throughput in the hashing worker, (a) one 1 GiB file, (b) four 256 MiB
-# shards, and flockboard's peak wasm memory growth. Needs ~3 GiB free in the temp folder.
-# Usage: bash tests/bench/upload.sh
+# shards, (c) the same over a simulated 100 MiB/s uplink, and flockboard's peak wasm memory
+# growth. Needs ~2 GiB free in the temp folder and ~1.5 GiB in /dev/shm.
+# Usage: bash tests/bench/upload.sh   (BENCH_RUNS=5 for more runs, BENCH_CASES=b for one case)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 bash tests/tools/setup.sh >/dev/null

@@ -1,8 +1,9 @@
 // Upload bench (run through tests/bench/upload.sh): in headless Chromium against the sandbox Hub,
 //  - SHA-256 throughput of flockboard's hashing worker on a 1 GiB file;
-//  - end-to-end upload of (a) one 1 GiB file and (b) a folder of four 256 MiB shards (the same
-//    bytes for both, the Hub wiped before each upload; median of BENCH_RUNS runs, default 3), by
-//    flockboard and by huggingface.js (@huggingface/hub, Xet off) in the same browser;
+//  - end-to-end upload of (a) one 1 GiB file, (b) a folder of four 256 MiB shards and (c) the
+//    same over a simulated 100 MiB/s storage uplink (the same bytes for both, the Hub wiped
+//    before each upload; median of BENCH_RUNS runs, default 3), by flockboard and by
+//    huggingface.js (@huggingface/hub, Xet off) in the same browser;
 //  - flockboard's peak wasm memory growth during the upload.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, openSync, writeSync, closeSync, rmSync, readdirSync, readFileSync } from 'node:fs';
@@ -158,8 +159,17 @@ const hashMs = await workerHash([big]);
 const lanesMs = await workerHash(shards);
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const rows = [];
-const CASES = process.env.BENCH_CASES || 'ab'; // which of (a) and (b) to run
-for (const [label, files] of [['a', [big]], ['b', shards]].filter(([l]) => CASES.includes(l))) {
+const CASES = process.env.BENCH_CASES || 'abc'; // which of (a), (b) and (c) to run
+const UPLINK = 100; // MiB/s for (c)
+async function uplink(mibPerS) {
+  const config = await (await fetch(`${SANDBOX_URL}/__sandbox/hub`)).json();
+  const res = await fetch(`${SANDBOX_URL}/__sandbox/hub`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...config, storage_mib_per_s: mibPerS }) });
+  if (!res.ok) throw new Error(`setting the uplink: ${res.status}`);
+}
+for (const [label, files] of [['a', [big]], ['b', shards], ['c', shards]].filter(([l]) => CASES.includes(l))) {
+  // (c) is (b) over a simulated uplink: storage answers each PUT only once its bytes would have
+  // gone through a link of UPLINK MiB/s shared by all PUTs, as on a real network.
+  await uplink(label === 'c' ? UPLINK : 0);
   const ours = [];
   const theirs = [];
   // Alternate who goes first, so that neither always meets a warmer cache.
@@ -185,7 +195,7 @@ console.log('');
 console.log('| upload to the sandbox Hub      | flockboard         | huggingface.js     | speed ratio | wasm growth |');
 console.log('|--------------------------------|--------------------|--------------------|-------------|-------------|');
 for (const r of rows) {
-  const name = r.label === 'a' ? '(a) one 1 GiB file' : '(b) four 256 MiB shards';
+  const name = { a: '(a) one 1 GiB file', b: '(b) four 256 MiB shards', c: `(c) (b) over a ${UPLINK} MiB/s uplink` }[r.label];
   const ours = median(r.ours.map((x) => x.ms));
   const theirs = median(r.theirs.map((x) => x.ms));
   const growth = Math.max(...r.ours.map((x) => x.growth));

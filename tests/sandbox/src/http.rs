@@ -173,6 +173,12 @@ async fn handle_hub(State(sandbox): State<Sandbox>, request: Request) -> Respons
             ))
         }
     };
+    if parts.method == Method::PUT && parts.uri.path().starts_with("/__storage/") {
+        let wait = sandbox.hub.uplink_wait(body.len());
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
     let host = parts
         .headers
         .get(header::HOST)

@@ -33,6 +33,10 @@ pub struct HubConfig {
     pub url_ttl_secs: u64,
     /// Regular files larger than this are sent as LFS even without a matching pattern.
     pub lfs_size_threshold: u64,
+    /// Storage uplink in MiB/s shared by all storage PUTs, as a real upload over a network
+    /// would be (the answer to a PUT waits until its bytes would have gone through); 0: as
+    /// fast as loopback.
+    pub storage_mib_per_s: f64,
 }
 
 impl Default for HubConfig {
@@ -42,6 +46,7 @@ impl Default for HubConfig {
             chunk_size: 8 * 1024 * 1024,
             url_ttl_secs: 900,
             lfs_size_threshold: 10 * 1024 * 1024,
+            storage_mib_per_s: 0.0,
         }
     }
 }
@@ -133,6 +138,8 @@ struct State {
 #[derive(Debug)]
 pub struct Hub {
     state: Mutex<State>,
+    /// When the simulated storage uplink is next free (see `storage_mib_per_s`).
+    link_free_at: Mutex<std::time::Instant>,
     config: Mutex<HubConfig>,
     dir: PathBuf,
     secret: String,
@@ -313,10 +320,25 @@ impl Hub {
         make_storage(&dir);
         Hub {
             state: Mutex::new(State::default()),
+            link_free_at: Mutex::new(std::time::Instant::now()),
             config: Mutex::new(config),
             secret: sha256_hex(format!("{stamp}").as_bytes()),
             dir,
         }
+    }
+
+    /// How long the answer to a storage PUT of `bytes` must wait for the simulated uplink to
+    /// have carried it (zero when the uplink is off); books the link for that long.
+    pub fn uplink_wait(&self, bytes: usize) -> Duration {
+        let rate = self.config().storage_mib_per_s;
+        if rate <= 0.0 {
+            return Duration::ZERO;
+        }
+        let busy = Duration::from_secs_f64(bytes as f64 / (rate * 1024.0 * 1024.0));
+        let now = std::time::Instant::now();
+        let mut free_at = self.link_free_at.lock().unwrap_or_else(|e| e.into_inner());
+        *free_at = (*free_at).max(now) + busy;
+        *free_at - now
     }
 
     /// Forget every repo, upload and object.
@@ -1145,6 +1167,21 @@ impl Drop for Hub {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_simulated_uplink_is_shared_by_all_puts() {
+        let hub = Hub::new(HubConfig::default());
+        assert_eq!(hub.uplink_wait(1 << 20), Duration::ZERO, "off by default");
+        hub.set_config(HubConfig {
+            storage_mib_per_s: 4.0,
+            ..HubConfig::default()
+        });
+        let first = hub.uplink_wait(1 << 20);
+        let second = hub.uplink_wait(1 << 20);
+        // 1 MiB at 4 MiB/s: a quarter second, and the second PUT queues behind the first.
+        assert!(first > Duration::from_millis(240) && first <= Duration::from_millis(250));
+        assert!(second > Duration::from_millis(490) && second <= Duration::from_millis(500));
+    }
 
     #[test]
     fn globs_match_like_gitattributes() {
