@@ -192,14 +192,14 @@ console.log('');
 const secs = (runs) => runs.map((r) => `${(r.ms / 1000).toFixed(1)} (CPU ${r.used.chromium.toFixed(1)}+${r.used.sandbox.toFixed(1)})`).join(' ');
 console.log(`Median of ${RUNS} runs each, alternating which client goes first:`);
 console.log('');
-console.log('| upload to the sandbox Hub      | flockboard         | huggingface.js     | speed ratio | wasm growth |');
-console.log('|--------------------------------|--------------------|--------------------|-------------|-------------|');
+console.log('| upload to the sandbox Hub          | flockboard         | huggingface.js     | speed ratio | wasm growth |');
+console.log('|------------------------------------|--------------------|--------------------|-------------|-------------|');
 for (const r of rows) {
   const name = { a: '(a) one 1 GiB file', b: '(b) four 256 MiB shards', c: `(c) (b) over a ${UPLINK} MiB/s uplink` }[r.label];
   const ours = median(r.ours.map((x) => x.ms));
   const theirs = median(r.theirs.map((x) => x.ms));
   const growth = Math.max(...r.ours.map((x) => x.growth));
-  console.log(`| ${name.padEnd(30)} | ${(ours / 1000).toFixed(1).padStart(5)} s ${mibps(r.bytes, ours).toFixed(0).padStart(4)} MiB/s | ${(theirs / 1000).toFixed(1).padStart(5)} s ${mibps(r.bytes, theirs).toFixed(0).padStart(4)} MiB/s | ${(theirs / ours).toFixed(2).padStart(10)}x | ${(growth / MIB).toFixed(1).padStart(7)} MiB |`);
+  console.log(`| ${name.padEnd(34)} | ${(ours / 1000).toFixed(1).padStart(5)} s ${mibps(r.bytes, ours).toFixed(0).padStart(4)} MiB/s | ${(theirs / 1000).toFixed(1).padStart(5)} s ${mibps(r.bytes, theirs).toFixed(0).padStart(4)} MiB/s | ${(theirs / ours).toFixed(2).padStart(10)}x | ${(growth / MIB).toFixed(1).padStart(7)} MiB |`);
 }
 console.log('(speed ratio = huggingface.js median time / flockboard median time; above 1 means flockboard is faster;');
 console.log(' wasm growth = the most flockboard\'s wasm memory grew during any run)');
