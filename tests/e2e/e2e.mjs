@@ -717,6 +717,10 @@ print(json.dumps(out))`;
       const log = await requestLog();
       const storage = log.filter((r) => r.path.startsWith('/__storage/'));
       assert.ok(storage.some((r) => r.path.includes('/parts/')), 'multipart used');
+      for (const r of storage) {
+        const host = r.headers.find(([k]) => k === 'host')?.[1];
+        assert.equal(host, `127.0.0.1:${process.env.STORAGE_PORT}`, `storage on its own origin: ${r.path}`);
+      }
       for (const r of log) {
         const names = r.headers.map(([k]) => k);
         const hubApi = !r.path.startsWith('/__storage/') && !r.path.startsWith('/api/v1/');

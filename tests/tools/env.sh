@@ -8,6 +8,7 @@ export SANDBOX_PORT="${SANDBOX_PORT:-18181}"
 export SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT"
 export HUB_PORT="${HUB_PORT:-18182}"
 export HUB_URL="http://127.0.0.1:$HUB_PORT"
+export STORAGE_PORT="${STORAGE_PORT:-18183}" # the fake Hub's storage: another origin, as S3 is
 export FLOCKBOARD_VENV="${FLOCKBOARD_VENV:-$HOME/.cache/flockboard-venv}"
 
 # Wait until something listens on 127.0.0.1:$1 (at most ~15 s).
@@ -22,12 +23,14 @@ wait_for_port() {
   return 1
 }
 
-# Start the sandbox (FLock API and Hub) in the background of the calling script and wait until
-# both listen; the caller's EXIT trap stops it. Output goes where the caller's stdout goes.
+# Start the sandbox (FLock API, Hub, Hub storage) in the background of the calling script and
+# wait until all listen; the caller's EXIT trap stops it. Output goes where the caller's stdout goes.
 start_sandbox() {
-  "$CARGO_TARGET_DIR/release/sandbox" --addr "127.0.0.1:$SANDBOX_PORT" --hub-addr "127.0.0.1:$HUB_PORT" &
+  "$CARGO_TARGET_DIR/release/sandbox" --addr "127.0.0.1:$SANDBOX_PORT" --hub-addr "127.0.0.1:$HUB_PORT" \
+    --storage-addr "127.0.0.1:$STORAGE_PORT" &
   wait_for_port "$SANDBOX_PORT"
   wait_for_port "$HUB_PORT"
+  wait_for_port "$STORAGE_PORT"
 }
 
 # Build the sandbox binary and the release page for the sandbox at $SANDBOX_URL.

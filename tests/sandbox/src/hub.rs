@@ -138,6 +138,10 @@ struct State {
 #[derive(Debug)]
 pub struct Hub {
     state: Mutex<State>,
+    /// Where storage URLs point (`scheme://host:port`), when storage has a listener of its own:
+    /// as in real life, where the objects go to another host than the Hub API. Else the
+    /// origin the request came to.
+    storage_origin: Mutex<Option<String>>,
     /// When the simulated storage uplink is next free (see `storage_mib_per_s`).
     link_free_at: Mutex<std::time::Instant>,
     config: Mutex<HubConfig>,
@@ -320,6 +324,7 @@ impl Hub {
         make_storage(&dir);
         Hub {
             state: Mutex::new(State::default()),
+            storage_origin: Mutex::new(None),
             link_free_at: Mutex::new(std::time::Instant::now()),
             config: Mutex::new(config),
             secret: sha256_hex(format!("{stamp}").as_bytes()),
@@ -416,7 +421,21 @@ impl Hub {
         sha256_hex(format!("{}:{path}:{expires}", self.secret).as_bytes())[..32].to_string()
     }
 
+    /// Serve storage URLs from `origin` from now on.
+    pub fn set_storage_origin(&self, origin: &str) {
+        *self
+            .storage_origin
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(origin.to_string());
+    }
+
     fn signed_url(&self, origin: &str, path: &str) -> String {
+        let storage = self
+            .storage_origin
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let origin = storage.as_deref().unwrap_or(origin);
         let expires = now_secs() + self.config().url_ttl_secs;
         format!(
             "{origin}{path}?expires={expires}&sig={}",

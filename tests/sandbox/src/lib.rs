@@ -153,6 +153,11 @@ impl Sandbox {
         self.hub.config()
     }
 
+    /// Point the fake Hub's storage URLs at `origin` (a listener of its own for storage).
+    pub fn set_storage_origin(&self, origin: &str) {
+        self.hub.set_storage_origin(origin);
+    }
+
     /// Forget every repo and stored object of the fake Hub (its knobs stay).
     pub fn wipe_hub(&self) {
         self.hub.wipe();

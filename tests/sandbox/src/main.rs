@@ -1,11 +1,12 @@
 //! `sandbox`: serve the fake FLock fed-ledger API on loopback.
 //!
 //! ```text
-//! sandbox [--addr 127.0.0.1:18181] [--hub-addr 127.0.0.1:18182] [--no-cors]
+//! sandbox [--addr 127.0.0.1:18181] [--hub-addr 127.0.0.1:18182] [--storage-addr 127.0.0.1:18183] [--no-cors]
 //!         [--fault '{"route":"tasks/list","status":502}']... [--hub '{"multipart_threshold":5242880}']
 //! ```
 //! The FLock API is served on `--addr`, the fake Hugging Face Hub on `--hub-addr` (another
-//! origin, as in real life). Prints `sandbox listening on http://ADDR` once both accept.
+//! origin, as in real life), and the Hub's storage URLs point at `--storage-addr` (one more origin,
+//! as S3 is; default: the Hub's port + 1). Prints `sandbox listening on http://ADDR` once both accept.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -13,12 +14,13 @@ use std::process::ExitCode;
 use sandbox::{Config, Fault, HubConfig, Sandbox};
 
 const USAGE: &str =
-    "usage: sandbox [--addr HOST:PORT] [--hub-addr HOST:PORT] [--no-cors] [--fault JSON]... [--hub JSON]";
+    "usage: sandbox [--addr HOST:PORT] [--hub-addr HOST:PORT] [--storage-addr HOST:PORT] [--no-cors] [--fault JSON]... [--hub JSON]";
 
 /// What the command line asks for.
 struct Args {
     addr: SocketAddr,
     hub_addr: SocketAddr,
+    storage_addr: SocketAddr,
     config: Config,
     hub: HubConfig,
 }
@@ -26,6 +28,7 @@ struct Args {
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut addr: SocketAddr = ([127, 0, 0, 1], 18181).into();
     let mut hub_addr: SocketAddr = ([127, 0, 0, 1], 18182).into();
+    let mut storage_addr = None;
     let mut hub = HubConfig::default();
     let mut config = Config::default();
     let mut args = args;
@@ -40,6 +43,14 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Args, String> {
                 hub_addr = value
                     .parse()
                     .map_err(|e| format!("--hub-addr {value}: {e}"))?;
+            }
+            "--storage-addr" => {
+                let value = args.next().ok_or("--storage-addr needs HOST:PORT")?;
+                storage_addr = Some(
+                    value
+                        .parse()
+                        .map_err(|e| format!("--storage-addr {value}: {e}"))?,
+                );
             }
             "--hub" => {
                 let value = args.next().ok_or("--hub needs a JSON object")?;
@@ -56,9 +67,12 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Args, String> {
             other => return Err(format!("unknown argument {other}\n{USAGE}")),
         }
     }
+    let storage_addr = storage_addr
+        .unwrap_or_else(|| SocketAddr::new(hub_addr.ip(), hub_addr.port().wrapping_add(1)));
     Ok(Args {
         addr,
         hub_addr,
+        storage_addr,
         config,
         hub,
     })
@@ -69,6 +83,7 @@ async fn main() -> ExitCode {
     let Args {
         addr,
         hub_addr,
+        storage_addr,
         config,
         hub,
     } = match parse_args(std::env::args().skip(1)) {
@@ -91,7 +106,17 @@ async fn main() -> ExitCode {
         eprintln!("sandbox: cannot listen on {hub_addr} for the Hub: {e}");
         return ExitCode::FAILURE;
     }
-    println!("sandbox listening on http://{addr} (FLock API) and http://{hub_addr} (Hub)");
+    // The same fake Hub answers there; only the storage URLs it hands out point at it.
+    match sandbox::spawn_hub(storage_addr, sandbox.clone()).await {
+        Ok(bound) => sandbox.set_storage_origin(&format!("http://{bound}")),
+        Err(e) => {
+            eprintln!("sandbox: cannot listen on {storage_addr} for storage: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    println!(
+        "sandbox listening on http://{addr} (FLock API), http://{hub_addr} (Hub) and http://{storage_addr} (storage)"
+    );
     let served = sandbox.clone();
     let code = tokio::select! {
         result = sandbox::serve(listener, served) => match result {
