@@ -2,6 +2,10 @@
 //! create the repo, preupload, hash LFS files, LFS batch, PUT `File` slices (several at once,
 //! multipart with ETags and completion), then one NDJSON commit on the head the preupload saw.
 //!
+//! - Big files are hashed from the start, beside creating the repo and the preupload, in Web
+//!   Workers (`public/hash-worker.js`, one per core; four files at once in SIMD lanes when a
+//!   worker has three or more, see [`crate::hub::sha256x4`]); each LFS file is batched and sent
+//!   as soon as its hash is known, while the others still hash.
 //! - The token goes only to Hub API routes as `Authorization: Bearer`; never to storage or
 //!   completion URLs, which are signed.
 //! - Network errors, 5xx and 429 are retried with backoff; an expired storage URL (403) gets a
@@ -9,7 +13,7 @@
 //! - Cancelling aborts every request in flight and no commit is made. Running again skips
 //!   objects the Hub already stores (the batch answer says so).
 //! - Files are never read whole into memory except small regular files, which the commit
-//!   carries inline: LFS files are hashed in 8 MiB slices and sent as `File` slices.
+//!   carries inline: LFS files are hashed as streams and sent as `File` slices.
 
 use std::cell::Cell;
 use std::rc::Rc;
