@@ -35,8 +35,8 @@ use crate::hub::wire::{self, Action, Operation};
 
 /// Bytes read per step when hashing.
 const HASH_SLICE: f64 = 8.0 * 1024.0 * 1024.0;
-/// Storage PUTs in flight at once, across all files. Browsers open at most six HTTP/1.1
-/// connections to one host; five leaves one for the Hub API calls when storage shares its host.
+/// Storage PUTs in flight at once, across all files: the six HTTP/1.1 connections a browser
+/// opens to one host (storage is a host of its own, apart from the Hub API).
 const PARALLEL_PUTS: usize = 6;
 /// Attempts for one request before giving up.
 const ATTEMPTS: u32 = 5;
@@ -504,6 +504,17 @@ async fn hash_in_worker(
     Ok(())
 }
 
+/// SHA-256 of `job.files[i]` on the page itself, reporting progress as that file's.
+async fn hash_on_page(
+    job: &Job,
+    i: usize,
+    on: &dyn Fn(Event),
+    cancelled: &dyn Fn() -> bool,
+) -> Result<String, UploadError> {
+    let progress = |fraction| on(Event::File(i, FileState::Hashing(fraction)));
+    hash_file(&job.files[i].file, &progress, cancelled).await
+}
+
 /// Hash `group` (indexes into `job.files`) in one worker, or on the page if no worker can run;
 /// `send` gets each file's outcome as soon as it is known.
 async fn hash_group(
@@ -537,9 +548,7 @@ async fn hash_group(
         }
         Err(WorkerTrouble::NoWorker) => {
             for k in left {
-                let i = group[k];
-                let progress = |fraction| on(Event::File(i, FileState::Hashing(fraction)));
-                send(i, hash_file(&files[k], &progress, cancelled).await);
+                send(group[k], hash_on_page(job, group[k], on, cancelled).await);
             }
         }
     }
@@ -678,22 +687,14 @@ async fn send_and_commit(
             .copied()
             .filter(|&i| job.files[i].size() < EARLY_HASH_MIN),
     )
-    .then(|i| async move {
-        let progress = |fraction| on(Event::File(i, FileState::Hashing(fraction)));
-        (
-            i,
-            hash_file(&job.files[i].file, &progress, &cancelled).await,
-        )
-    });
+    .then(|i| async move { (i, hash_on_page(job, i, on, &cancelled).await) });
     let hashes = stream::select(results, late).filter_map(|(i, outcome)| {
         let wanted = large.contains(&i);
         async move {
             wanted.then(|| {
-                outcome.map(|oid| (i, oid)).inspect_err(|e| {
-                    if !e.is_cancel() {
-                        on(Event::File(i, FileState::Failed(e.message.clone())));
-                    }
-                })
+                outcome
+                    .map(|oid| (i, oid))
+                    .inspect_err(|e| mark_failed(i, on, e))
             })
         }
     });
@@ -850,19 +851,20 @@ async fn batch(
     Ok(parsed)
 }
 
-/// Run one file's step; when it fails (other than by a cancel), mark that file Failed.
+/// Mark file `index` Failed with `e`; a cancel is not a failure of any file.
+fn mark_failed(index: usize, on: &dyn Fn(Event), e: &UploadError) {
+    if !e.is_cancel() {
+        on(Event::File(index, FileState::Failed(e.message.clone())));
+    }
+}
+
+/// Run one file's step; when it fails, mark that file Failed.
 async fn marked<T>(
     index: usize,
     on: &dyn Fn(Event),
     step: impl std::future::Future<Output = Result<T, UploadError>>,
 ) -> Result<T, UploadError> {
-    let outcome = step.await;
-    if let Err(e) = &outcome {
-        if !e.is_cancel() {
-            on(Event::File(index, FileState::Failed(e.message.clone())));
-        }
-    }
-    outcome
+    step.await.inspect_err(|e| mark_failed(index, on, e))
 }
 
 /// Hashing workers to run at once: one per core the browser reports, at most four (each
