@@ -255,6 +255,11 @@ fn compress(state: &mut [X4; 8], blocks: [&[u8]; 4]) {
     }
 }
 
+/// Lane `k`'s eight words of `state`.
+fn lane_words(state: &[X4; 8], k: usize) -> [u32; 8] {
+    state.map(|x| x.lane(k))
+}
+
 /// Put `words` in lane `k` of `state`, the other lanes unchanged.
 fn set_lane(state: &mut [X4; 8], k: usize, words: [u32; 8]) {
     for (x, w) in state.iter_mut().zip(words) {
@@ -269,10 +274,7 @@ fn scalar(state: &mut [X4; 8], k: usize, blocks: &[u8]) {
     if blocks.is_empty() {
         return;
     }
-    let mut words = [0u32; 8];
-    for (w, x) in words.iter_mut().zip(state.iter()) {
-        *w = x.lane(k);
-    }
+    let mut words = lane_words(state, k);
     for block in blocks.chunks_exact(64) {
         let block = sha2::digest::generic_array::GenericArray::from_slice(block);
         sha2::compress256(&mut words, std::slice::from_ref(block));
@@ -363,13 +365,12 @@ impl Sha256x4 {
     /// as the busy lane with the fewest has). Free lanes compute on zeros, thrown away.
     pub fn run(&mut self) {
         let Sha256x4 { state, lanes } = self;
-        let blocks = lanes
+        let busy: Vec<usize> = (0..4).filter(|&k| lanes[k].busy).collect();
+        let blocks = busy
             .iter()
-            .filter(|l| l.busy)
-            .map(|l| l.pending.len() / 64)
+            .map(|&k| lanes[k].pending.len() / 64)
             .min()
             .unwrap_or(0);
-        let busy: Vec<usize> = (0..4).filter(|&k| lanes[k].busy).collect();
         if let [k] = busy[..] {
             // One stream left: three lanes of zeros would cost more than plain scalar code.
             scalar(state, k, &lanes[k].pending[..blocks * 64]);
@@ -411,7 +412,10 @@ impl Sha256x4 {
         for block in tail.chunks(64) {
             compress_step(&mut state, [block; 4]);
         }
-        state.iter().map(|w| format!("{:08x}", w.lane(k))).collect()
+        lane_words(&state, k)
+            .iter()
+            .map(|w| format!("{w:08x}"))
+            .collect()
     }
 }
 
