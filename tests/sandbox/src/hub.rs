@@ -141,7 +141,7 @@ pub struct Hub {
     /// Where storage URLs point (`scheme://host:port`), when storage has a listener of its own:
     /// as in real life, where the objects go to another host than the Hub API. Else the
     /// origin the request came to.
-    storage_origin: Mutex<Option<String>>,
+    storage_origin: std::sync::OnceLock<String>,
     /// When the simulated storage uplink is next free (see `storage_mib_per_s`).
     link_free_at: Mutex<std::time::Instant>,
     config: Mutex<HubConfig>,
@@ -149,12 +149,28 @@ pub struct Hub {
     secret: String,
 }
 
-/// Length and SHA-256 of parts `1..=count` in `folder`, read one at a time.
-fn digest_parts(folder: &Path, count: u32) -> std::io::Result<(u64, String)> {
+/// Storage's answer to a PUT it kept: empty, with the quoted `ETag` clients read.
+fn stored_response(etag: &str) -> Response {
+    let mut response = bytes_response(200, Vec::new());
+    set(&mut response, "etag", etag);
+    response
+}
+
+/// The part files of a multipart upload (or object) in `folder`, in order: `1`, `2`, … up to
+/// the first number missing.
+fn part_files(folder: &Path) -> Vec<PathBuf> {
+    (1..)
+        .map(|n: u32| folder.join(n.to_string()))
+        .take_while(|p| p.is_file())
+        .collect()
+}
+
+/// Length and SHA-256 of `parts` end to end, read one at a time.
+fn digest_parts(parts: &[PathBuf]) -> std::io::Result<(u64, String)> {
     let mut hasher = Sha256::new();
     let mut len = 0u64;
-    for n in 1..=count {
-        let part = std::fs::read(folder.join(n.to_string()))?;
+    for path in parts {
+        let part = std::fs::read(path)?;
         hasher.update(&part);
         len += part.len() as u64;
     }
@@ -324,7 +340,7 @@ impl Hub {
         make_storage(&dir);
         Hub {
             state: Mutex::new(State::default()),
-            storage_origin: Mutex::new(None),
+            storage_origin: std::sync::OnceLock::new(),
             link_free_at: Mutex::new(std::time::Instant::now()),
             config: Mutex::new(config),
             secret: sha256_hex(format!("{stamp}").as_bytes()),
@@ -390,13 +406,13 @@ impl Hub {
         if !path.is_dir() {
             return std::fs::read(path);
         }
+        let parts = part_files(&path);
+        if parts.is_empty() {
+            return Err(std::io::ErrorKind::NotFound.into());
+        }
         let mut whole = Vec::new();
-        for n in 1.. {
-            match std::fs::read(path.join(n.to_string())) {
-                Ok(part) => whole.extend_from_slice(&part),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound && n > 1 => break,
-                Err(e) => return Err(e),
-            }
+        for part in parts {
+            whole.extend_from_slice(&std::fs::read(part)?);
         }
         Ok(whole)
     }
@@ -407,35 +423,23 @@ impl Hub {
         if !path.is_dir() {
             return std::fs::metadata(path).ok().map(|m| m.len());
         }
-        let entries = std::fs::read_dir(path).ok()?;
-        Some(
-            entries
-                .flatten()
-                .filter_map(|e| e.metadata().ok())
-                .map(|m| m.len())
-                .sum(),
-        )
+        part_files(&path)
+            .iter()
+            .map(|p| std::fs::metadata(p).ok().map(|m| m.len()))
+            .sum()
     }
 
     fn sign(&self, path: &str, expires: u64) -> String {
         sha256_hex(format!("{}:{path}:{expires}", self.secret).as_bytes())[..32].to_string()
     }
 
-    /// Serve storage URLs from `origin` from now on.
+    /// Serve storage URLs from `origin` from now on (set once, at start-up).
     pub fn set_storage_origin(&self, origin: &str) {
-        *self
-            .storage_origin
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = Some(origin.to_string());
+        let _ = self.storage_origin.set(origin.to_string());
     }
 
     fn signed_url(&self, origin: &str, path: &str) -> String {
-        let storage = self
-            .storage_origin
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        let origin = storage.as_deref().unwrap_or(origin);
+        let origin = self.storage_origin.get().map_or(origin, String::as_str);
         let expires = now_secs() + self.config().url_ttl_secs;
         format!(
             "{origin}{path}?expires={expires}&sig={}",
@@ -799,9 +803,7 @@ impl Hub {
         {
             return error(500, None, "storage write failed");
         }
-        let mut response = bytes_response(200, Vec::new());
-        set(&mut response, "etag", &format!("\"{}\"", &oid[..32]));
-        response
+        stored_response(&format!("\"{}\"", &oid[..32]))
     }
 
     fn put_part(
@@ -829,9 +831,7 @@ impl Hub {
         if let Some((_, etags)) = self.lock().parts.get_mut(oid) {
             etags.insert(n, etag.clone());
         }
-        let mut response = bytes_response(200, Vec::new());
-        set(&mut response, "etag", &etag);
-        response
+        stored_response(&etag)
     }
 
     fn complete(
@@ -878,7 +878,11 @@ impl Hub {
         // parts (moved, not copied: copying a gigabyte would make the fake slower than S3's
         // completion, for every client alike).
         let folder = self.dir.join("parts").join(oid);
-        match digest_parts(&folder, expected.len() as u32) {
+        let parts = part_files(&folder);
+        if parts.len() != expected.len() {
+            return error(500, None, "part lost");
+        }
+        match digest_parts(&parts) {
             Ok((len, digest)) if len == size && digest == oid => {}
             Ok(_) => {
                 return error(
