@@ -600,6 +600,9 @@ const HF_TOKEN = 'hf_sandboxWriteTokenAlice0000000000000';
 const hubOrigin = HUB_URL && new URL(HUB_URL).origin;
 const MIB = 1024 * 1024;
 
+/** The fake Hub's knobs for these tests: multipart from 5 MiB in 2 MiB parts, so that a 7 MiB file goes multipart. */
+const smallParts = () => control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
+
 /** Temporary folders made by the tests, removed at the end. */
 const scratch = [];
 
@@ -643,7 +646,7 @@ async function uploadFolder(page, folder, repo) {
 }
 
 if (HUB_URL) {
-  await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
+  await smallParts();
 
   await test('a dropped folder is walked to the bottom, paths kept below it; loose files keep their names', async () => {
     const folder = await modelFolder();
@@ -675,7 +678,7 @@ if (HUB_URL) {
   });
 
   await test('a folder is uploaded, committed, and the Python client downloads it byte-identical', async () => {
-    await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
+    await smallParts();
     const folder = await modelFolder();
     const repo = `alice/e2e-${Date.now()}`;
     await inProfile(uploadProfile, async (page) => {
@@ -731,7 +734,7 @@ print(json.dumps(out))`;
       }
       // Running it again sends no object twice.
       await reset();
-      await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
+      await smallParts();
       await page.getByTestId('start-upload').click();
       await page.getByTestId('upload-done').waitFor({ timeout: 60000 });
       assert.match(await page.getByTestId('upload-done').innerText(), /2 file\(s\) were already on the Hub/);
@@ -753,7 +756,7 @@ print(json.dumps(out))`;
   });
 
   await test('cancel midway: no commit is made', async () => {
-    await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
+    await smallParts();
     const folder = await modelFolder();
     const repo = `alice/cancel-${Date.now()}`;
     await fault({ route: '__storage', mode: 'delay', delay_ms: 4000 });
@@ -771,7 +774,7 @@ print(json.dumps(out))`;
   });
 
   await test('a part that fails once is retried, and an expired storage URL gets a fresh batch', async () => {
-    await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
+    await smallParts();
     const folder = await modelFolder();
     const repo = `alice/retry-${Date.now()}`;
     // The first part PUT fails with a 500 (retried), the next with an expired URL (new batch).
@@ -794,7 +797,7 @@ print(json.dumps(out))`;
   });
 
   await test('storage refusing a part fails that file, says why, and commits nothing', async () => {
-    await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
+    await smallParts();
     const folder = await modelFolder();
     const repo = `alice/refused-${Date.now()}`;
     await fault({ route: '__storage/parts', status: 400, body: '{"error":"InvalidPart: the part was rejected"}' });
@@ -809,7 +812,7 @@ print(json.dumps(out))`;
   });
 
   await test('a rate-limited commit is retried, then explained; starting again later commits without re-sending', async () => {
-    await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
+    await smallParts();
     const folder = await modelFolder();
     const repo = `alice/limited-${Date.now()}`;
     await fault({ route: `api/models/${repo}/commit`, status: 429, body: '{"error":"You have exceeded the rate limit for repository commits (128 per hour)."}' });
