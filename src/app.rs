@@ -11,8 +11,8 @@ use crate::flock::stats::Range;
 use crate::flock::task_list::TaskListQuery;
 use crate::flock::view::View;
 use crate::pages::{
-    InvalidLinkPage, LeaderboardPage, SettingsPage, StatsPage, SubmitPage, TaskPage, TasksPage,
-    UploadPage, WalletPage,
+    CheckPage, InvalidLinkPage, LeaderboardPage, SettingsPage, StatsPage, SubmitPage, TaskPage,
+    TasksPage, UploadPage, WalletPage,
 };
 use crate::storage::{self, Settings};
 
@@ -79,6 +79,7 @@ enum PageKind {
     Upload,
     Submit,
     Settings,
+    Check,
     Invalid(String),
 }
 
@@ -94,6 +95,7 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
         View::Upload { .. } => PageKind::Upload,
         View::Submit { .. } => PageKind::Submit,
         View::Settings => PageKind::Settings,
+        View::Check => PageKind::Check,
         View::Invalid(reason) => PageKind::Invalid(reason),
     });
     Effect::new(move |_| document().set_title(&view.get().title()));
@@ -115,7 +117,7 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
                 <a href=View::Upload { task: None }.href() class:active=move || matches!(page.get(), PageKind::Upload | PageKind::Submit)>
                     "Upload"
                 </a>
-                <a href=View::Settings.href() class:active=move || page.get() == PageKind::Settings>
+                <a href=View::Settings.href() class:active=move || matches!(page.get(), PageKind::Settings | PageKind::Check)>
                     "Settings"
                 </a>
             </nav>
@@ -131,6 +133,7 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
                 PageKind::Upload => view! { <UploadPage /> }.into_any(),
                 PageKind::Submit => view! { <SubmitPage /> }.into_any(),
                 PageKind::Settings => view! { <SettingsPage /> }.into_any(),
+                PageKind::Check => view! { <CheckPage /> }.into_any(),
                 PageKind::Invalid(reason) => view! { <InvalidLinkPage reason=reason /> }.into_any(),
             }}
         </main>

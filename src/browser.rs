@@ -1,8 +1,16 @@
-//! Small browser services for the views: the clipboard, file downloads, scrolling.
+//! Small browser services for the views: the page's URL, the clipboard, file downloads,
+//! scrolling.
 //! Each reports failure as a sentence instead of panicking.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+
+/// The page's own URL (what relative API addresses resolve against); empty outside a page.
+pub fn page_url() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default()
+}
 
 /// Copy `text` to the clipboard.
 pub async fn copy_text(text: &str) -> Result<(), String> {

@@ -7,9 +7,11 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gloo_net::http::Request;
+use gloo_net::http::{Method, Request, RequestBuilder};
 use gloo_timers::callback::Timeout;
-use web_sys::AbortController;
+use web_sys::{AbortController, RequestMode};
+
+use crate::flock::check::{self, Answer, Credential, KeyCheck, Outcome, Probe, ProbeRequest};
 
 use crate::flock::leaderboard::{Board, Entry};
 use crate::flock::paging::{join_pages, remaining_pages, Page, MAX_PAGE_SIZE};
@@ -34,16 +36,7 @@ pub async fn get_text(
     key: Option<&str>,
     controller: &AbortController,
 ) -> Result<String, ApiError> {
-    let timed_out = Rc::new(Cell::new(false));
-    // Dropping the timer cancels it, so it only fires while this call is still running.
-    let _timer = {
-        let timed_out = timed_out.clone();
-        let controller = controller.clone();
-        Timeout::new(timeout_secs.saturating_mul(1000), move || {
-            timed_out.set(true);
-            controller.abort();
-        })
-    };
+    let (_timer, timed_out) = time_limit(timeout_secs, controller);
     let signal = controller.signal();
     let query = endpoint.query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
     let mut request = Request::get(&endpoint.url).query(query);
@@ -79,6 +72,21 @@ pub async fn get_text(
             ApiError::Interrupted
         }
     })
+}
+
+/// Abort `controller` after `seconds`; the flag says whether that happened. Dropping the
+/// returned timer cancels it, so it only fires while its request is still running.
+fn time_limit(seconds: u32, controller: &AbortController) -> (Timeout, Rc<Cell<bool>>) {
+    let timed_out = Rc::new(Cell::new(false));
+    let timer = {
+        let timed_out = timed_out.clone();
+        let controller = controller.clone();
+        Timeout::new(seconds.saturating_mul(1000), move || {
+            timed_out.set(true);
+            controller.abort();
+        })
+    };
+    (timer, timed_out)
 }
 
 /// The tasks behind a list filter: one request per status, run together and joined.
@@ -275,23 +283,207 @@ pub async fn fetch_daily(
     .await
 }
 
-/// Check a key: ask for the key owner's submissions to `task_id` (any task will do).
-pub async fn check_key(
-    settings: &Settings,
-    key: &str,
-    task_id: u64,
+/// Send one probe of the connection check and say what came back. A request the browser
+/// refuses is sent again as a `no-cors` GET, whose opaque answer tells a server that is there
+/// but does not allow this origin (CORS) from one that is not there at all.
+pub async fn probe(
+    request: &ProbeRequest,
+    secret: Option<&str>,
+    timeout_secs: u32,
     controller: &AbortController,
-) -> Result<usize, ApiError> {
-    let base = settings.flock_api();
-    let body = get_text(
-        &base.wallet_submissions(task_id),
-        &base,
-        settings.timeout_secs(),
-        Some(key),
+) -> Answer {
+    let (timer, timed_out) = time_limit(timeout_secs, controller);
+    let method = if request.method == "POST" {
+        Method::POST
+    } else {
+        Method::GET
+    };
+    let mut builder = RequestBuilder::new(&request.url)
+        .method(method)
+        .abort_signal(Some(&controller.signal()));
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    builder = match (request.credential, secret) {
+        (Credential::FlockKey, Some(key)) => builder.header("flock-api-key", key),
+        (Credential::EmptyFlockKey, _) => builder.header("flock-api-key", ""),
+        (Credential::HubToken, Some(token)) => {
+            builder.header("Authorization", &format!("Bearer {token}"))
+        }
+        _ => builder,
+    };
+    let built = match &request.body {
+        Some(body) => builder.body(body.clone()),
+        None => builder.build(),
+    };
+    let Ok(built) = built else {
+        return Answer::NoAnswer;
+    };
+    let failed = match built.send().await {
+        Ok(response) => {
+            let status = response.status();
+            return match response.text().await {
+                Ok(body) => Answer::Http { status, body },
+                Err(_) if timed_out.get() => Answer::Timeout {
+                    seconds: timeout_secs,
+                },
+                Err(_) => Answer::NoAnswer,
+            };
+        }
+        Err(_) => timed_out.get(),
+    };
+    drop(timer);
+    if failed {
+        return Answer::Timeout {
+            seconds: timeout_secs,
+        };
+    }
+    let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
+    if !online {
+        return Answer::Offline;
+    }
+    // Is anything there? A no-cors GET needs no leave from the server and reads nothing.
+    let Ok(reach) = AbortController::new() else {
+        return Answer::NoAnswer;
+    };
+    let (_reach_timer, _) = time_limit(timeout_secs, &reach);
+    let reached = RequestBuilder::new(&request.url)
+        .mode(RequestMode::NoCors)
+        .abort_signal(Some(&reach.signal()))
+        .send()
+        .await
+        .is_ok();
+    if reached {
+        Answer::Refused
+    } else {
+        Answer::NoAnswer
+    }
+}
+
+/// Check a key from the page, as the connection check's keyed row does: find a task the
+/// `wallet` is enrolled in (the API accepts a key only for tasks its wallet staked on), then
+/// ask for the key owner's submissions to it. `base` is the API to ask.
+pub async fn check_key(
+    base: &ApiBase,
+    key: &str,
+    wallet: Option<&WalletAddress>,
+    timeout_secs: u32,
+    controller: &AbortController,
+) -> Outcome {
+    let Some(wallet) = wallet else {
+        return Outcome::Key(KeyCheck::CouldNotTell("no wallet address is saved".into()));
+    };
+    let enrolled = probe(
+        &check::enrolled_request(base, wallet),
+        None,
+        timeout_secs,
         controller,
     )
-    .await?;
-    Ok(Page::parse(&body, "your submissions", Submission::from_json)?.total as usize)
+    .await;
+    let task = match check::keyed_task(enrolled) {
+        Ok(task) => task,
+        Err(outcome) => return outcome,
+    };
+    let request = Probe::Keyed.request(base, base, task);
+    check::keyed_outcome(
+        task,
+        probe(&request, Some(key), timeout_secs, controller).await,
+    )
+}
+
+/// Run every probe of the connection check at once, each with the usual time limit, telling
+/// `report` each outcome as it comes. The task and leaderboard probes ask about a task from the
+/// list probe's answer (task 1 when it has none).
+pub async fn run_connection_check(
+    settings: &Settings,
+    controller: &AbortController,
+    report: impl Fn(Probe, Outcome),
+) {
+    let api = settings.flock_api();
+    let hub = settings.hub();
+    let timeout = settings.timeout_secs();
+    let key = settings.flock_key();
+    let token = settings.hf_token();
+    let wallet = settings.own_wallet();
+    let report = &report;
+    let (api, hub) = (&api, &hub);
+    let list_then_task = async {
+        let request = Probe::TaskList.request(api, hub, 1);
+        let answer = probe(&request, None, timeout, controller).await;
+        let task = match &answer {
+            Answer::Http { body, .. } => TaskList::parse(body)
+                .ok()
+                .and_then(|l| l.tasks.first().map(|t| t.id))
+                .unwrap_or(1),
+            _ => 1,
+        };
+        report(Probe::TaskList, Outcome::of(Probe::TaskList, answer));
+        let detail = probe_simple(Probe::Task, api, hub, task, None, timeout, controller);
+        let board = probe_simple(
+            Probe::Leaderboard,
+            api,
+            hub,
+            task,
+            None,
+            timeout,
+            controller,
+        );
+        let (detail, board) = futures::join!(detail, board);
+        report(Probe::Task, Outcome::of(Probe::Task, detail));
+        report(Probe::Leaderboard, Outcome::of(Probe::Leaderboard, board));
+    };
+    let plain = |probe: Probe, secret: Option<&str>| {
+        let secret = secret.map(str::to_string);
+        async move {
+            let answer =
+                probe_simple(probe, api, hub, 1, secret.as_deref(), timeout, controller).await;
+            report(probe, Outcome::of(probe, answer));
+        }
+    };
+    let keyed = async {
+        let outcome = match key {
+            Some(key) => check_key(api, key, wallet.as_ref(), timeout, controller).await,
+            None => Outcome::NotTested("no API key is saved for this address".into()),
+        };
+        report(Probe::Keyed, outcome);
+    };
+    let whoami = async {
+        match token {
+            Some(token) => plain(Probe::HubWhoami, Some(token)).await,
+            None => report(
+                Probe::HubWhoami,
+                Outcome::NotTested("no Hugging Face token is saved for this Hub address".into()),
+            ),
+        }
+    };
+    futures::join!(
+        plain(Probe::Health, None),
+        list_then_task,
+        plain(Probe::Stats, None),
+        keyed,
+        plain(Probe::SubmitPreflight, None),
+        whoami,
+        plain(Probe::HubBatchPreflight, token),
+    );
+}
+
+/// Send `probe`'s request about `task`, with `secret` where the request carries one.
+async fn probe_simple(
+    probe_kind: Probe,
+    api: &ApiBase,
+    hub: &ApiBase,
+    task: u64,
+    secret: Option<&str>,
+    timeout_secs: u32,
+    controller: &AbortController,
+) -> Answer {
+    probe(
+        &probe_kind.request(api, hub, task),
+        secret,
+        timeout_secs,
+        controller,
+    )
+    .await
 }
 
 /// A submission to `tasks/submit-result`.

@@ -6,9 +6,11 @@
 use gloo_storage::{LocalStorage, SessionStorage, Storage};
 use serde::{Deserialize, Serialize};
 
-use crate::flock::url::{default_base, ApiBase};
+use crate::browser::page_url;
+use crate::flock::secrets::bound_secret;
+use crate::flock::url::{default_address, resolve_first, ApiBase, PRODUCTION_BASE};
 use crate::flock::wallet::WalletAddress;
-use crate::hub::wire::default_hub;
+use crate::hub::wire::{default_hub_address, HUB_BASE};
 
 /// Storage key of the settings record.
 const SETTINGS_KEY: &str = "flockboard.settings";
@@ -20,22 +22,27 @@ pub const DEFAULT_TIMEOUT_SECS: u32 = 20;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
-    /// The FLock API base; `None` for this build's default.
+    /// The FLock API address as typed (absolute, or relative to the page); `None` for this
+    /// build's default.
     pub flock_api_base: Option<String>,
     /// Time limit for one request, in seconds.
     pub timeout_secs: u32,
-    /// The FLock API key. Sent only in the `flock-api-key` header, only to `flock_key_origin`.
+    /// The FLock API key. Sent only in the `flock-api-key` header, only to `flock_key_scope`.
     pub flock_api_key: Option<String>,
-    /// The API origin the key was entered for; a key is never sent to another.
-    pub flock_key_origin: Option<String>,
+    /// The resolved API base (origin and path) the key was entered for; a key is never sent to
+    /// another. Records from before bases were kept hold only the origin.
+    #[serde(alias = "flock_key_origin")]
+    pub flock_key_scope: Option<String>,
     /// The user's own wallet, highlighted on leaderboards.
     pub wallet: Option<String>,
-    /// The Hugging Face Hub base; `None` for this build's default.
+    /// The Hugging Face Hub address as typed (absolute, or relative to the page for a proxy);
+    /// `None` for this build's default.
     pub hub_base: Option<String>,
     /// The Hugging Face token, when kept in local storage (see `hf_token_session_only`).
     pub hf_token: Option<String>,
-    /// The Hub origin the token was entered for; a token is never sent to another.
-    pub hf_token_origin: Option<String>,
+    /// The resolved Hub base the token was entered for; a token is never sent to another.
+    #[serde(alias = "hf_token_origin")]
+    pub hf_token_scope: Option<String>,
     /// Keep the token for this browser session only (session storage), not across visits.
     pub hf_token_session_only: bool,
 }
@@ -46,43 +53,59 @@ impl Default for Settings {
             flock_api_base: None,
             timeout_secs: DEFAULT_TIMEOUT_SECS,
             flock_api_key: None,
-            flock_key_origin: None,
+            flock_key_scope: None,
             wallet: None,
             hub_base: None,
             hf_token: None,
-            hf_token_origin: None,
+            hf_token_scope: None,
             hf_token_session_only: false,
         }
     }
 }
 
 impl Settings {
-    /// The FLock API base in force: the user's, if it is valid, else the build's default.
+    /// The FLock API base in force: the user's address resolved against this page, if it
+    /// resolves, else the build's default, else production.
     pub fn flock_api(&self) -> ApiBase {
-        self.flock_api_base
-            .as_deref()
-            .and_then(|raw| ApiBase::parse(raw).ok())
-            .unwrap_or_else(default_base)
+        resolve_first(
+            [
+                self.flock_api_base.as_deref(),
+                Some(default_address()),
+                Some(PRODUCTION_BASE),
+            ],
+            &page_url(),
+        )
+        .unwrap_or_else(ApiBase::production)
     }
 
-    /// The Hub base in force: the user's, if valid, else the build's default.
+    /// The Hub base in force: the user's address resolved against this page, if it resolves,
+    /// else the build's default, else huggingface.co.
     pub fn hub(&self) -> ApiBase {
-        self.hub_base
-            .as_deref()
-            .and_then(|raw| ApiBase::parse(raw).ok())
-            .unwrap_or_else(default_hub)
+        resolve_first(
+            [
+                self.hub_base.as_deref(),
+                Some(default_hub_address()),
+                Some(HUB_BASE),
+            ],
+            &page_url(),
+        )
+        .unwrap_or_else(ApiBase::production)
     }
 
     /// The Hugging Face token, only if it was entered for the Hub base now in force.
     pub fn hf_token(&self) -> Option<&str> {
-        bound_secret(&self.hf_token, &self.hf_token_origin, &self.hub())
+        bound_secret(
+            self.hf_token.as_deref(),
+            self.hf_token_scope.as_deref(),
+            &self.hub(),
+        )
     }
 
     /// The API key, only if it was entered for the API base now in force.
     pub fn flock_key(&self) -> Option<&str> {
         bound_secret(
-            &self.flock_api_key,
-            &self.flock_key_origin,
+            self.flock_api_key.as_deref(),
+            self.flock_key_scope.as_deref(),
             &self.flock_api(),
         )
     }
@@ -90,6 +113,26 @@ impl Settings {
     /// Whether a key is saved but belongs to another API address than the one in force.
     pub fn key_is_for_another_api(&self) -> bool {
         self.flock_api_key.is_some() && self.flock_key().is_none()
+    }
+
+    /// The FLock API address as the user sees it in Settings: as typed (relative or
+    /// absolute), or this build's default.
+    pub fn flock_api_address(&self) -> String {
+        self.flock_api_base
+            .clone()
+            .unwrap_or_else(|| default_address().to_string())
+    }
+
+    /// The Hub address as the user sees it in Settings.
+    pub fn hub_address(&self) -> String {
+        self.hub_base
+            .clone()
+            .unwrap_or_else(|| default_hub_address().to_string())
+    }
+
+    /// Whether a token is saved but belongs to another Hub address than the one in force.
+    pub fn token_is_for_another_hub(&self) -> bool {
+        self.hf_token.is_some() && self.hf_token().is_none()
     }
 
     /// The user's own wallet, when one is saved and valid.
@@ -100,38 +143,6 @@ impl Settings {
     /// The time limit, at least one second.
     pub fn timeout_secs(&self) -> u32 {
         self.timeout_secs.clamp(1, 600)
-    }
-}
-
-/// A saved secret, only when it was entered for the origin of `base`.
-fn bound_secret<'a>(
-    secret: &'a Option<String>,
-    origin: &Option<String>,
-    base: &ApiBase,
-) -> Option<&'a str> {
-    match (secret, origin) {
-        (Some(secret), Some(origin)) if origin == base.origin() && !secret.is_empty() => {
-            Some(secret)
-        }
-        _ => None,
-    }
-}
-
-/// The origin to keep a secret (API key, token) with when saving. A secret merely left in the
-/// form after the address changed stays with the origin it was entered for, so it is not sent
-/// to the new one; a secret typed anew belongs to the address it is saved with.
-pub fn secret_origin(
-    secret: &str,
-    saved_secret: Option<&str>,
-    saved_origin: Option<&str>,
-    origin: &str,
-) -> Option<String> {
-    if secret.is_empty() {
-        None
-    } else if saved_secret == Some(secret) && saved_origin != Some(origin) {
-        saved_origin.map(str::to_string)
-    } else {
-        Some(origin.to_string())
     }
 }
 

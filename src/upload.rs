@@ -1038,10 +1038,12 @@ async fn put_parts(
     etags.sort_by_key(|(k, _)| *k);
     let etags: Vec<String> = etags.into_iter().map(|(_, e)| e).collect();
     let body = wire::completion_body(oid, &etags);
-    // The completion URL is signed too: no Authorization.
+    // A Hub route: through the Hub proxy when one is in use (the real Hub's completion route may
+    // refuse other origins). Signed like the storage URLs: no Authorization.
+    let completion = wire::through_hub(completion, &put.job.hub, &wire::known_hub_origins());
     with_retries("completing the upload", put.controller, || {
         send(
-            Request::post(completion)
+            Request::post(&completion)
                 .abort_signal(Some(&put.controller.signal()))
                 .header("Accept", "application/vnd.git-lfs+json")
                 .header("Content-Type", "application/vnd.git-lfs+json")

@@ -29,7 +29,10 @@ pub fn ErrorPanel(
             <p class="error-panel__text">{error.explanation()}</p>
             <div class="error-panel__actions">
                 {retry}
-                {settings_hint.then(|| view! { <a class="button button--quiet" href=View::Settings.href()>"Open Settings"</a> })}
+                {settings_hint.then(|| view! {
+                    <a class="button button--quiet" href=View::Check.href() data-testid="open-check">"Check the connection"</a>
+                    <a class="button button--quiet" href=View::Settings.href()>"Open Settings"</a>
+                })}
             </div>
         </section>
     }

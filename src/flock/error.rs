@@ -75,7 +75,7 @@ impl ApiError {
             ApiError::Network { base } => format!(
                 "No answer from {base}. You may be offline or the server may be down — or the API \
                  refuses calls from this page's origin (CORS), which browsers report the same way. \
-                 The API address is set in Settings."
+                 The connection check tells which; the API address is set in Settings."
             ),
             ApiError::Timeout { seconds } => format!(
                 "Nothing came back within {seconds} s. The server may be overloaded; try again, or \

@@ -4,12 +4,14 @@
 //! Pure by rule: nothing here names `web_sys`, `leptos`, `gloo` or `wasm_bindgen`, so all of
 //! it builds and is tested natively against the fixtures in `tests/fixtures/`.
 
+pub mod check;
 pub mod error;
 pub mod format;
 pub mod leaderboard;
 pub mod order;
 pub mod paging;
 pub mod phase;
+pub mod secrets;
 pub mod stats;
 pub mod task;
 pub mod task_list;

@@ -12,12 +12,119 @@ use super::wallet_stats::Role;
 /// Where the production fed-ledger API lives.
 pub const PRODUCTION_BASE: &str = "https://fed-ledger-prod.flock.io/api/v1/";
 
-/// The base this build talks to unless the user sets another in Settings: the
-/// `FLOCKBOARD_FLOCK_API` value at build time (the sandbox, for local runs), else production.
-pub fn default_base() -> ApiBase {
-    option_env!("FLOCKBOARD_FLOCK_API")
-        .and_then(|raw| ApiBase::parse(raw).ok())
-        .unwrap_or_else(ApiBase::production)
+/// The API address this build uses unless the user sets another in Settings, as written at
+/// build time in `FLOCKBOARD_FLOCK_API` (the sandbox for local runs, `api/v1/` behind a
+/// same-origin proxy), else production. It may be relative to the page: see [`resolve`].
+pub fn default_address() -> &'static str {
+    option_env!("FLOCKBOARD_FLOCK_API").unwrap_or(PRODUCTION_BASE)
+}
+
+/// Resolve an address as typed in Settings or given at build time against the URL of the page
+/// (`page`, e.g. `https://me.example/apps/flockboard/?view=settings`).
+///
+/// Absolute `http(s)://` addresses are checked as by [`ApiBase::parse`]. Relative ones —
+/// `api/v1/`, `../api/v1/`, `/flock/api/v1/`, `//host/api/v1/` — are resolved as a browser
+/// resolves a link, so a proxy on the page's own origin needs no CORS. Any other scheme
+/// (`javascript:`, `data:`, `file:`) is refused, and so is a relative address on a page that is
+/// not itself served over http(s).
+pub fn resolve(raw: &str, page: &str) -> Result<ApiBase, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err("Enter an address, e.g. https://fed-ledger-prod.flock.io/api/v1/ or api/v1/ for a proxy beside this page.".into());
+    }
+    if let Some(scheme) = scheme_of(raw) {
+        let lower = scheme.to_ascii_lowercase();
+        if lower == "http" || lower == "https" {
+            let rest = &raw[scheme.len()..];
+            return ApiBase::parse(&format!("{lower}{rest}"));
+        }
+        return Err(format!(
+            "“{scheme}:” addresses are not allowed: use https:// (or http:// for a local server), or a path such as api/v1/."
+        ));
+    }
+    if raw.contains(['?', '#']) {
+        return Err("The address must not contain a query (?) or fragment (#).".into());
+    }
+    if raw.chars().any(char::is_whitespace) || raw.contains('\\') {
+        return Err("The address must not contain spaces or backslashes.".into());
+    }
+    let first = raw.split('/').next().unwrap_or("");
+    if first.contains('.') && first != "." && first != ".." {
+        return Err(format!(
+            "“{first}” looks like a host name: write https://{first}/… A relative address is a path on this page's own server, such as api/v1/."
+        ));
+    }
+    let page = page.split(['?', '#']).next().unwrap_or("");
+    let page_scheme = scheme_of(page).map(str::to_ascii_lowercase);
+    let (Some(scheme), true) = (
+        page_scheme.clone(),
+        matches!(page_scheme.as_deref(), Some("http" | "https")),
+    ) else {
+        return Err(format!(
+            "A relative address needs a page served over http(s); this page is at “{}”, so give a full https:// address.",
+            page_scheme.unwrap_or_else(|| "an unknown address".into())
+        ));
+    };
+    if let Some(network_path) = raw.strip_prefix("//") {
+        return ApiBase::parse(&format!("{scheme}://{network_path}"));
+    }
+    let after_scheme = &page[scheme.len() + 3..];
+    let host_end = after_scheme.find('/').unwrap_or(after_scheme.len());
+    let origin = &page[..scheme.len() + 3 + host_end];
+    let page_path = &after_scheme[host_end..];
+    let joined = if raw.starts_with('/') {
+        raw.to_string()
+    } else {
+        // The page's folder: everything up to its last slash.
+        let folder = &page_path[..page_path.rfind('/').map_or(0, |i| i + 1)];
+        format!("{}{raw}", if folder.is_empty() { "/" } else { folder })
+    };
+    ApiBase::parse(&format!("{origin}{}", remove_dot_segments(&joined)))
+}
+
+/// The scheme of an absolute URL (`https` in `https://…`), if `raw` starts with one.
+fn scheme_of(raw: &str) -> Option<&str> {
+    let colon = raw.find(':')?;
+    let scheme = &raw[..colon];
+    let mut chars = scheme.chars();
+    let first = chars.next()?;
+    (first.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    .then_some(scheme)
+}
+
+/// RFC 3986 §5.2.4 for an absolute path: `.` and `..` segments go, a `..` above the root stays
+/// at the root. The result ends in `/` when the input's last segment was `.` or `..`.
+fn remove_dot_segments(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let last = segments.len().saturating_sub(1);
+    for (i, segment) in segments.iter().enumerate() {
+        match *segment {
+            "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+        if i == last && matches!(*segment, "." | "..") {
+            out.push("");
+        }
+    }
+    format!("/{}", out.join("/"))
+}
+
+/// The first of `addresses` (the saved one, the build's default, the public service) that
+/// resolves against `page`: what requests use when a saved address no longer resolves (the
+/// page moved to a `file:` URL, say). `None` only when none does.
+pub fn resolve_first<'a>(
+    addresses: impl IntoIterator<Item = Option<&'a str>>,
+    page: &str,
+) -> Option<ApiBase> {
+    addresses
+        .into_iter()
+        .flatten()
+        .find_map(|raw| resolve(raw, page).ok())
 }
 
 /// A validated API base URL: `http(s)://host[:port]/path/`, always ending in one `/`.
@@ -72,11 +179,7 @@ impl ApiBase {
 
     /// `scheme://host[:port]` of the base: the origin a key entered for it belongs to.
     pub fn origin(&self) -> &str {
-        let after_scheme = self.0.find("://").map_or(0, |i| i + 3);
-        let end = self.0[after_scheme..]
-            .find('/')
-            .map_or(self.0.len(), |i| after_scheme + i);
-        &self.0[..end]
+        origin_of(&self.0)
     }
 
     /// The endpoint at `path` (relative; a leading slash is ignored) with `query` pairs.
@@ -158,6 +261,15 @@ impl ApiBase {
     pub fn enrolled_tasks(&self, address: &WalletAddress) -> Endpoint {
         self.endpoint(&format!("stats/enrolled-tasks/{}", address.as_str()), &[])
     }
+}
+
+/// `scheme://host[:port]` of an absolute URL (the whole text when it has no path).
+pub fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| after_scheme + i);
+    &url[..end]
 }
 
 /// A request target: the URL without query, and the query pairs, unencoded. Kept apart so the
@@ -317,6 +429,103 @@ mod tests {
             base.wallet_submissions(7).to_string(),
             format!("{PRODUCTION_BASE}tasks/wallet-submissions?task_id=7")
         );
+    }
+
+    const PAGE: &str = "https://me.example/apps/flockboard/?view=settings#x";
+
+    fn resolved(raw: &str) -> Result<String, String> {
+        resolve(raw, PAGE).map(|b| b.0)
+    }
+
+    #[test]
+    fn relative_addresses_resolve_against_the_page() {
+        assert_eq!(
+            resolved("api/v1/"),
+            Ok("https://me.example/apps/flockboard/api/v1/".into())
+        );
+        assert_eq!(
+            resolved("api/v1"),
+            Ok("https://me.example/apps/flockboard/api/v1/".into()),
+            "no trailing slash is normalised"
+        );
+        assert_eq!(
+            resolved("./api//v1"),
+            Ok("https://me.example/apps/flockboard/api/v1/".into())
+        );
+        assert_eq!(
+            resolved("/flock/api/v1/"),
+            Ok("https://me.example/flock/api/v1/".into())
+        );
+        assert_eq!(
+            resolved("../../../api/v1/"),
+            Ok("https://me.example/api/v1/".into()),
+            "`..` never climbs above the root"
+        );
+        assert_eq!(resolved(".."), Ok("https://me.example/apps/".into()));
+        assert_eq!(
+            resolved("//proxy.example/api/v1"),
+            Ok("https://proxy.example/api/v1/".into())
+        );
+        assert_eq!(
+            resolve("api/v1/", "http://127.0.0.1:8080/").map(|b| b.0),
+            Ok("http://127.0.0.1:8080/api/v1/".into())
+        );
+        assert_eq!(
+            resolve("api/v1/", "http://127.0.0.1:8080").map(|b| b.0),
+            Ok("http://127.0.0.1:8080/api/v1/".into()),
+            "a page URL without a path is at the root"
+        );
+        assert_eq!(
+            resolved("HTTPS://fed-ledger-prod.flock.io/api/v1"),
+            Ok(PRODUCTION_BASE.into())
+        );
+    }
+
+    #[test]
+    fn relative_addresses_that_cannot_be_http_are_refused() {
+        for raw in [
+            "javascript:alert(1)",
+            "JavaScript:x",
+            "data:text/html,x",
+            "file:///etc/",
+        ] {
+            let error = resolved(raw).err().unwrap_or_default();
+            assert!(error.contains("not allowed"), "{raw}: {error}");
+        }
+        let error = resolve("api/v1/", "file:///home/me/dist/index.html")
+            .err()
+            .unwrap_or_default();
+        assert!(error.contains("file"), "{error}");
+        for raw in ["", "  ", "api/v1/?x=1", "api v1/", "api\\v1"] {
+            assert!(resolved(raw).is_err(), "{raw:?} should be refused");
+        }
+        let error = resolved("fed-ledger-prod.flock.io/api/v1")
+            .err()
+            .unwrap_or_default();
+        assert!(
+            error.contains("https://fed-ledger-prod.flock.io/"),
+            "{error}"
+        );
+        for raw in ["localhost:8080/api", "127.0.0.1:18181"] {
+            assert!(resolved(raw).is_err(), "{raw:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn a_bad_saved_address_falls_back_to_the_next() {
+        let first = |saved, page| {
+            resolve_first([saved, Some("api/v1/"), Some(PRODUCTION_BASE)], page).map(|b| b.0)
+        };
+        assert_eq!(
+            first(Some("javascript:x"), PAGE),
+            Some("https://me.example/apps/flockboard/api/v1/".into())
+        );
+        assert_eq!(
+            first(None, "file:///dist/index.html"),
+            Some(PRODUCTION_BASE.into()),
+            "relative defaults cannot serve a file: page"
+        );
+        assert_eq!(resolve_first([None, Some("x:y")], PAGE), None);
     }
 
     #[test]

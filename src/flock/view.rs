@@ -52,6 +52,8 @@ pub enum View {
     },
     /// Settings.
     Settings,
+    /// The connection check: each kind of call the page makes, tried from this browser.
+    Check,
     /// A link the app cannot read, with the reason.
     Invalid(String),
 }
@@ -102,6 +104,7 @@ impl View {
                 revision: get("revision").unwrap_or_default(),
             },
             "settings" => View::Settings,
+            "check" => View::Check,
             other => View::Invalid(format!("There is no view called “{other}”.")),
         }
     }
@@ -158,6 +161,7 @@ impl View {
                 }
             }
             View::Settings => pairs.push(("view", "settings".into())),
+            View::Check => pairs.push(("view", "check".into())),
             View::Invalid(_) => {}
         }
         let joined: Vec<String> = pairs
@@ -182,6 +186,7 @@ impl View {
             View::Upload { .. } => "Upload a model · flockboard".into(),
             View::Submit { .. } => "Submit to FLock · flockboard".into(),
             View::Settings => "Settings · flockboard".into(),
+            View::Check => "Connection check · flockboard".into(),
             View::Invalid(_) => "Link not understood · flockboard".into(),
         }
     }
@@ -255,11 +260,20 @@ mod tests {
                 address: String::new(),
             },
             View::Settings,
+            View::Check,
+            View::Upload { task: Some(8) },
+            View::Upload { task: None },
+            View::Submit {
+                task: Some(8),
+                repo: "alice/model".into(),
+                revision: "0123456789abcdef0123456789abcdef01234567".into(),
+            },
         ];
         for view in views {
             assert_eq!(parse(&view.href()), view, "{}", view.href());
         }
         assert_eq!(View::Task { id: 7 }.href(), "?view=task&id=7");
+        assert_eq!(View::Check.href(), "?view=check");
     }
 
     #[test]

@@ -4,18 +4,46 @@
 use serde_json::{json, Value};
 
 use super::repo::RepoId;
-use crate::flock::url::{encode_component, ApiBase};
+use crate::flock::url::{encode_component, origin_of, ApiBase};
 
 /// The Hugging Face Hub.
 pub const HUB_BASE: &str = "https://huggingface.co/";
 
-/// The Hub this build talks to unless the user sets another: `FLOCKBOARD_HUB` at build time
-/// (the sandbox Hub, for local runs), else huggingface.co.
-pub fn default_hub() -> ApiBase {
-    option_env!("FLOCKBOARD_HUB")
-        .or(Some(HUB_BASE))
-        .and_then(|raw| ApiBase::parse(raw).ok())
-        .unwrap_or_else(ApiBase::production)
+/// The Hub address this build uses unless the user sets another, as written at build time in
+/// `FLOCKBOARD_HUB` (the sandbox Hub for local runs), else huggingface.co. It may be relative to
+/// the page (a same-origin proxy such as `hf/`): see [`crate::flock::url::resolve`].
+pub fn default_hub_address() -> &'static str {
+    option_env!("FLOCKBOARD_HUB").unwrap_or(HUB_BASE)
+}
+
+/// The Hub's own public origins. URLs on them in the Hub's answers are Hub routes (such as the
+/// multipart completion URL); URLs on other hosts are storage (S3).
+pub const HUB_ORIGINS: [&str; 2] = ["https://huggingface.co", "https://hf.co"];
+
+/// The Hub's own origins and, when this build's default Hub address is absolute (a sandbox or a
+/// mirror), its origin: where Hub routes in the Hub's answers point.
+pub fn known_hub_origins() -> Vec<&'static str> {
+    let mut origins = HUB_ORIGINS.to_vec();
+    let default = origin_of(default_hub_address());
+    if default.starts_with("http") && !origins.contains(&default) {
+        origins.push(default);
+    }
+    origins
+}
+
+/// The URL to call for `url`, taken from a Hub answer, when the Hub address in force is `hub`.
+///
+/// When `hub` is a proxy (not at the root of one of `hub_origins`: the Hub's own origins and the
+/// build's default Hub), a URL on one of those origins goes through the proxy with its path and
+/// query kept, as the Hub's routes may not be callable from the page's origin (CORS);
+/// storage URLs on other hosts stay direct.
+pub fn through_hub(url: &str, hub: &ApiBase, hub_origins: &[&str]) -> String {
+    let is_hub_root = |origin: &&str| hub.as_str().strip_suffix('/') == Some(*origin);
+    let origin = origin_of(url);
+    if hub_origins.iter().any(is_hub_root) || !hub_origins.contains(&origin) {
+        return url.to_string();
+    }
+    format!("{hub}{}", url[origin.len()..].trim_start_matches('/'))
 }
 
 /// `GET api/whoami-v2`.
@@ -411,6 +439,40 @@ mod tests {
         "alice/model"
             .parse()
             .unwrap_or_else(|e: String| panic!("{e}"))
+    }
+
+    #[test]
+    fn hub_urls_go_through_a_proxy_and_storage_urls_stay_direct() {
+        let origins = [
+            "https://huggingface.co",
+            "https://hf.co",
+            "http://127.0.0.1:18182",
+        ];
+        let base = |raw: &str| ApiBase::parse(raw).unwrap_or_else(|_| ApiBase::production());
+        let completion = "https://huggingface.co/api/complete_multipart?uploadId=a&sig=b%2F";
+        let storage = "https://hf-hub-lfs-us-east-1.s3.amazonaws.com/x?X-Amz-Signature=c";
+        let proxy = base("https://me.example/apps/fb/hf/");
+        assert_eq!(
+            through_hub(completion, &proxy, &origins),
+            "https://me.example/apps/fb/hf/api/complete_multipart?uploadId=a&sig=b%2F"
+        );
+        assert_eq!(through_hub(storage, &proxy, &origins), storage);
+        assert_eq!(
+            through_hub(
+                "http://127.0.0.1:18182/api/complete_multipart?x=1",
+                &proxy,
+                &origins
+            ),
+            "https://me.example/apps/fb/hf/api/complete_multipart?x=1",
+            "the build's own Hub counts as the Hub"
+        );
+        // Talking to the Hub itself: nothing changes.
+        for hub in ["https://huggingface.co/", "http://127.0.0.1:18182/"] {
+            assert_eq!(through_hub(completion, &base(hub), &origins), completion);
+        }
+        // Look-alike hosts are not the Hub.
+        let lookalike = "https://huggingface.co.evil.example/api/complete_multipart";
+        assert_eq!(through_hub(lookalike, &proxy, &origins), lookalike);
     }
 
     #[test]

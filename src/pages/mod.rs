@@ -1,5 +1,6 @@
 //! One file per view. Pages read their state from the URL and load through `net`.
 
+mod check_page;
 mod invalid_link_page;
 mod leaderboard_page;
 mod settings_page;
@@ -10,6 +11,7 @@ mod tasks_page;
 mod upload_page;
 mod wallet_page;
 
+pub use check_page::CheckPage;
 pub use invalid_link_page::InvalidLinkPage;
 pub use leaderboard_page::LeaderboardPage;
 pub use settings_page::SettingsPage;

@@ -1,41 +1,87 @@
-//! Settings: the FLock API address and time limit, the FLock API key, and the user's own
-//! wallet. Saved in local storage; the key is sent only to the API address it was saved for.
+//! Settings: the FLock API and Hub addresses (absolute, or relative to the page for a proxy on
+//! its own origin) and time limit, the FLock API key, the Hugging Face token, and the user's own
+//! wallet. Saved in local storage; each secret is sent only to the address it was saved for.
 
 use leptos::prelude::*;
 use web_sys::AbortController;
 
 use crate::app::use_settings;
+use crate::browser::page_url;
 use crate::components::{check_notice, SecretInput};
-use crate::flock::url::{default_base, ApiBase};
+use crate::flock::check::{advice, Outcome, Probe, Setup, Verdict};
+use crate::flock::secrets::secret_scope;
+use crate::flock::url::{default_address, origin_of, resolve, ApiBase};
+use crate::flock::view::View;
 use crate::flock::wallet::WalletAddress;
 use crate::flock::ApiError;
-use crate::hub::wire::default_hub;
+use crate::hub::wire::default_hub_address;
 use crate::net::{check_key, get_text};
-use crate::storage::{self, secret_origin, Settings, DEFAULT_TIMEOUT_SECS};
+use crate::storage::{self, Settings, DEFAULT_TIMEOUT_SECS};
 use crate::upload::whoami;
 
-/// Any task id will do to check a key: the answer is the key owner's submissions to it.
-const KEY_CHECK_TASK: u64 = 1;
+/// What to keep of an address field: `None` when it resolves to the build's default (so a
+/// later build's default applies), the text as typed when it is relative (it must resolve
+/// against wherever the page is), else the normalised absolute base.
+fn address_to_keep(typed: &str, resolved: &ApiBase, default: &str) -> Option<String> {
+    let page = page_url();
+    if resolve(default, &page).ok().as_ref() == Some(resolved) {
+        None
+    } else if typed.trim().contains("://") {
+        Some(resolved.to_string())
+    } else {
+        Some(typed.trim().to_string())
+    }
+}
+
+/// A hint under an address field: where a relative address leads.
+fn resolves_to(typed: &str, parsed: &Result<ApiBase, String>) -> Option<String> {
+    match parsed {
+        Ok(base) if typed.trim() != base.as_str() && !typed.trim().contains("://") => {
+            Some(format!("Resolves to {base} from this page."))
+        }
+        _ => None,
+    }
+}
+
+/// One guard per kind of test button: a slow older run never overwrites a newer result.
+#[derive(Clone, Copy)]
+struct Latest(StoredValue<u64>);
+
+impl Latest {
+    fn new() -> Self {
+        Latest(StoredValue::new(0))
+    }
+
+    /// Start a run; the closure says whether it is still the newest.
+    fn start(self) -> impl Fn() -> bool + Copy {
+        self.0.update_value(|n| *n += 1);
+        let this = self.0.get_value();
+        move || self.0.try_get_value() == Some(this)
+    }
+}
 
 /// The settings page.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let settings = use_settings();
     let current = settings.get_untracked();
-    let base_input = RwSignal::new(current.flock_api().to_string());
+    let base_input = RwSignal::new(current.flock_api_address());
     let timeout_input = RwSignal::new(current.timeout_secs().to_string());
-    let key_input = RwSignal::new(current.flock_api_key.clone().unwrap_or_default());
+    // A secret saved for another address is not put in the form, so no button can send it
+    // here; it stays saved for its own address until the user types one anew.
+    let key_input = RwSignal::new(current.flock_key().unwrap_or_default().to_string());
     let wallet_input = RwSignal::new(current.wallet.clone().unwrap_or_default());
-    let hub_input = RwSignal::new(current.hub().to_string());
-    let token_input = RwSignal::new(current.hf_token.clone().unwrap_or_default());
+    let hub_input = RwSignal::new(current.hub_address());
+    let token_input = RwSignal::new(current.hf_token().unwrap_or_default().to_string());
     let session_only = RwSignal::new(current.hf_token_session_only);
     let token_check = RwSignal::new(None::<Result<String, String>>);
-    let parsed_hub = Memo::new(move |_| ApiBase::parse(&hub_input.get()));
+    let parsed_hub = Memo::new(move |_| resolve(&hub_input.get(), &page_url()));
     let message = RwSignal::new(None::<(bool, String)>);
     let check = RwSignal::new(None::<Result<String, ApiError>>);
-    let key_check = RwSignal::new(None::<Result<String, ApiError>>);
+    let key_check = RwSignal::new(None::<Outcome>);
+    let (latest_api, latest_key, latest_token) = (Latest::new(), Latest::new(), Latest::new());
 
-    let parsed_base = Memo::new(move |_| ApiBase::parse(&base_input.get()));
+    let parsed_base = Memo::new(move |_| resolve(&base_input.get(), &page_url()));
     let parsed_timeout = Memo::new(move |_| parse_timeout(&timeout_input.get()));
     let parsed_wallet = Memo::new(move |_| {
         let raw = wallet_input.get();
@@ -63,24 +109,41 @@ pub fn SettingsPage() -> impl IntoView {
         let key = key_input.get_untracked().trim().to_string();
         let token = token_input.get_untracked().trim().to_string();
         let saved = settings.get_untracked();
+        // An empty field keeps a secret saved for another address (it was never shown here).
+        let (flock_api_key, flock_key_scope) = if key.is_empty() && saved.key_is_for_another_api() {
+            (saved.flock_api_key.clone(), saved.flock_key_scope.clone())
+        } else {
+            (
+                (!key.is_empty()).then(|| key.clone()),
+                secret_scope(
+                    &key,
+                    saved.flock_api_key.as_deref(),
+                    saved.flock_key_scope.as_deref(),
+                    base.as_str(),
+                ),
+            )
+        };
+        let (hf_token, hf_token_scope) = if token.is_empty() && saved.token_is_for_another_hub() {
+            (saved.hf_token.clone(), saved.hf_token_scope.clone())
+        } else {
+            (
+                (!token.is_empty()).then(|| token.clone()),
+                secret_scope(
+                    &token,
+                    saved.hf_token.as_deref(),
+                    saved.hf_token_scope.as_deref(),
+                    hub.as_str(),
+                ),
+            )
+        };
         Some(Settings {
-            flock_api_base: (base != default_base()).then(|| base.to_string()),
+            flock_api_base: address_to_keep(&base_input.get_untracked(), &base, default_address()),
             timeout_secs,
-            flock_key_origin: secret_origin(
-                &key,
-                saved.flock_api_key.as_deref(),
-                saved.flock_key_origin.as_deref(),
-                base.origin(),
-            ),
-            flock_api_key: (!key.is_empty()).then_some(key),
-            hub_base: (hub != default_hub()).then(|| hub.to_string()),
-            hf_token_origin: secret_origin(
-                &token,
-                saved.hf_token.as_deref(),
-                saved.hf_token_origin.as_deref(),
-                hub.origin(),
-            ),
-            hf_token: (!token.is_empty()).then_some(token),
+            flock_key_scope,
+            flock_api_key,
+            hub_base: address_to_keep(&hub_input.get_untracked(), &hub, default_hub_address()),
+            hf_token_scope,
+            hf_token,
             hf_token_session_only: session_only.get_untracked(),
             wallet: wallet.map(|w| w.to_string()),
         })
@@ -93,7 +156,11 @@ pub fn SettingsPage() -> impl IntoView {
                 format!("{e} The settings apply until this tab is closed."),
             ))),
         }
-        base_input.set(next.flock_api().to_string());
+        base_input.set(next.flock_api_address());
+        hub_input.set(next.hub_address());
+        // What the form holds now goes where the saved settings say, and nowhere else.
+        key_input.set(next.flock_key().unwrap_or_default().to_string());
+        token_input.set(next.hf_token().unwrap_or_default().to_string());
         settings.set(next);
     };
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -101,7 +168,7 @@ pub fn SettingsPage() -> impl IntoView {
         if let Some(next) = from_form() {
             let note = if next.key_is_for_another_api() {
                 "Saved. The API key stays with the address it was entered for and is not sent to this one; enter it again to use it here."
-            } else if next.hf_token.is_some() && next.hf_token().is_none() {
+            } else if next.token_is_for_another_hub() {
                 "Saved. The Hugging Face token stays with the Hub address it was entered for; enter it again to use it with this one."
             } else {
                 "Saved."
@@ -114,7 +181,7 @@ pub fn SettingsPage() -> impl IntoView {
         key_check.set(None);
         let next = Settings {
             flock_api_key: None,
-            flock_key_origin: None,
+            flock_key_scope: None,
             ..settings.get_untracked()
         };
         apply(
@@ -123,7 +190,8 @@ pub fn SettingsPage() -> impl IntoView {
         );
     };
     let reset = move |_| {
-        base_input.set(default_base().to_string());
+        base_input.set(default_address().to_string());
+        hub_input.set(default_hub_address().to_string());
         timeout_input.set(DEFAULT_TIMEOUT_SECS.to_string());
         message.set(Some((
             true,
@@ -138,6 +206,7 @@ pub fn SettingsPage() -> impl IntoView {
             .get_untracked()
             .unwrap_or(DEFAULT_TIMEOUT_SECS);
         check.set(None);
+        let fresh = latest_api.start();
         leptos::task::spawn_local(async move {
             let result = match AbortController::new() {
                 Ok(controller) => get_text(&base.health(), &base, timeout, None, &controller).await,
@@ -145,7 +214,9 @@ pub fn SettingsPage() -> impl IntoView {
                     base: base.to_string(),
                 }),
             };
-            let _ = check.try_set(Some(result.map(|body| body.chars().take(200).collect())));
+            if fresh() {
+                let _ = check.try_set(Some(result.map(|body| body.chars().take(200).collect())));
+            }
         });
     };
     let test_key = move |_| {
@@ -153,31 +224,30 @@ pub fn SettingsPage() -> impl IntoView {
         let Ok(base) = parsed_base.get_untracked() else {
             return;
         };
+        let fresh = latest_key.start();
         if key.is_empty() {
-            key_check.set(Some(Err(ApiError::Status {
-                code: 401,
-                detail: Some("No key entered".into()),
-            })));
+            key_check.set(Some(Outcome::NotTested("enter a key first".into())));
             return;
         }
-        key_check.set(None);
-        let probe = Settings {
-            flock_api_base: Some(base.to_string()),
-            timeout_secs: parsed_timeout
-                .get_untracked()
-                .unwrap_or(DEFAULT_TIMEOUT_SECS),
-            ..Settings::default()
-        };
+        key_check.set(Some(Outcome::Running));
+        let timeout = parsed_timeout
+            .get_untracked()
+            .unwrap_or(DEFAULT_TIMEOUT_SECS);
+        let wallet = parsed_wallet
+            .get_untracked()
+            .ok()
+            .flatten()
+            .or_else(|| settings.get_untracked().own_wallet());
         leptos::task::spawn_local(async move {
-            let result = match AbortController::new() {
-                Ok(controller) => check_key(&probe, &key, KEY_CHECK_TASK, &controller).await,
-                Err(_) => Err(ApiError::Network {
-                    base: base.to_string(),
-                }),
+            let outcome = match AbortController::new() {
+                Ok(controller) => {
+                    check_key(&base, &key, wallet.as_ref(), timeout, &controller).await
+                }
+                Err(_) => Outcome::NoAnswer,
             };
-            let _ = key_check.try_set(Some(
-                result.map(|_| format!("The key was accepted by {base}.")),
-            ));
+            if fresh() {
+                let _ = key_check.try_set(Some(outcome));
+            }
         });
     };
     let key_elsewhere = move || settings.get().key_is_for_another_api();
@@ -186,7 +256,7 @@ pub fn SettingsPage() -> impl IntoView {
         token_check.set(None);
         let next = Settings {
             hf_token: None,
-            hf_token_origin: None,
+            hf_token_scope: None,
             ..settings.get_untracked()
         };
         apply(
@@ -204,14 +274,18 @@ pub fn SettingsPage() -> impl IntoView {
             return;
         }
         token_check.set(None);
+        let fresh = latest_token.start();
         leptos::task::spawn_local(async move {
             let result = whoami(&hub, &token)
                 .await
                 .map(|who| who.describe())
                 .map_err(|e| e.message);
-            let _ = token_check.try_set(Some(result));
+            if fresh() {
+                let _ = token_check.try_set(Some(result));
+            }
         });
     };
+    let token_elsewhere = move || settings.get().token_is_for_another_hub();
 
     view! {
         <section class="settings panel">
@@ -222,15 +296,18 @@ pub fn SettingsPage() -> impl IntoView {
                 <label class="field">
                     <span class="field__label">"FLock API address"</span>
                     <input
-                        type="url"
+                        type="text"
+                        inputmode="url"
+                        spellcheck="false"
                         data-testid="api-base-input"
                         prop:value=move || base_input.get()
                         on:input:target=move |ev| base_input.set(ev.target().value())
                     />
                     <span class="field__hint">
-                        {format!("This build's default: {}. Production: https://fed-ledger-prod.flock.io/api/v1/.", default_base())}
+                        {format!("This build's default: {}. Production: https://fed-ledger-prod.flock.io/api/v1/. Behind a proxy on this page's own server (README → Deploying): api/v1/.", default_address())}
                     </span>
-                    {move || parsed_base.get().err().map(|e| view! { <span class="field__error" role="alert">{e}</span> })}
+                    {move || resolves_to(&base_input.get(), &parsed_base.get()).map(|t| view! { <span class="field__hint" data-testid="api-resolved">{t}</span> })}
+                    {move || parsed_base.get().err().map(|e| view! { <span class="field__error" role="alert" data-testid="api-base-error">{e}</span> })}
                     <span class="field__warning">
                         "Change this only to a FLock API you trust: every request of this page goes there. "
                         "A key is sent only to the address it was saved with; after changing the address, enter the key again."
@@ -266,18 +343,32 @@ pub fn SettingsPage() -> impl IntoView {
                     <button class="button button--quiet" type="button" on:click=test_key data-testid="test-key">"Test key"</button>
                     <button class="button button--quiet" type="button" on:click=forget data-testid="forget-key">"Forget key"</button>
                 </div>
-                {move || key_check.get().map(|result| check_notice(result.map_err(|e| e.to_string()), "key-result"))}
+                {move || key_check.get().map(|outcome| {
+                    let setup = Setup {
+                        page_origin: origin_of(&page_url()).to_string(),
+                        api: parsed_base.get_untracked().map(|b| b.to_string()).unwrap_or_default(),
+                        hub: parsed_hub.get_untracked().map(|b| b.to_string()).unwrap_or_default(),
+                    };
+                    let text = match advice(Probe::Keyed, &outcome, &setup) {
+                        Some(advice) => format!("{} — {advice}", outcome.summary()),
+                        None => outcome.summary(),
+                    };
+                    check_notice(if outcome.verdict() == Verdict::Fail { Err(text) } else { Ok(text) }, "key-result")
+                })}
                 <h2>"Hugging Face"</h2>
                 <label class="field">
                     <span class="field__label">"Hub address"</span>
                     <input
-                        type="url"
+                        type="text"
+                        inputmode="url"
+                        spellcheck="false"
                         data-testid="hub-base-input"
                         prop:value=move || hub_input.get()
                         on:input:target=move |ev| hub_input.set(ev.target().value())
                     />
-                    <span class="field__hint">{format!("This build's default: {}.", default_hub())}</span>
-                    {move || parsed_hub.get().err().map(|e| view! { <span class="field__error" role="alert">{e}</span> })}
+                    <span class="field__hint">{format!("This build's default: {}. Behind a proxy on this page's own server: hf/.", default_hub_address())}</span>
+                    {move || resolves_to(&hub_input.get(), &parsed_hub.get()).map(|t| view! { <span class="field__hint" data-testid="hub-resolved">{t}</span> })}
+                    {move || parsed_hub.get().err().map(|e| view! { <span class="field__error" role="alert" data-testid="hub-base-error">{e}</span> })}
                 </label>
                 <label class="field">
                     <span class="field__label">"Hugging Face token (write access)"</span>
@@ -286,6 +377,11 @@ pub fn SettingsPage() -> impl IntoView {
                         "From huggingface.co → Settings → Access Tokens: a write token, or a fine-grained one with write access to your repos. "
                         "Sent only to the Hub address above, as “Authorization: Bearer”, never to storage URLs."
                     </span>
+                    {move || token_elsewhere().then(|| view! {
+                        <span class="field__warning" data-testid="token-elsewhere">
+                            "A token is saved for another Hub address, so it is not sent to this one. Enter it again to use it here."
+                        </span>
+                    })}
                 </label>
                 <label class="check">
                     <input type="checkbox" data-testid="token-session-only" prop:checked=move || session_only.get() on:change:target=move |ev| session_only.set(ev.target().checked()) />
@@ -315,6 +411,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <button class="button" type="submit" data-testid="save-settings">"Save"</button>
                     <button class="button button--quiet" type="button" on:click=test data-testid="test-api">"Test connection"</button>
                     <button class="button button--quiet" type="button" on:click=reset>"Restore defaults"</button>
+                    <a class="button button--quiet" href=View::Check.href() data-testid="open-check">"Check every call…"</a>
                 </div>
                 {move || message.get().map(|(ok, text)| view! {
                     <p class=if ok { "notice notice--ok" } else { "notice notice--error" } role="status" data-testid="settings-message">{text}</p>

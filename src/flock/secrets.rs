@@ -1,0 +1,112 @@
+//! Which address a secret (the FLock API key, the Hugging Face token) belongs to, and whether it
+//! may be sent to the address in force. A secret is bound to the resolved base it was entered
+//! for — origin and path — so pointing the page at another API or proxy never carries it along.
+
+use super::url::ApiBase;
+
+/// A saved secret, only when it was entered for `base`: its scope is the base itself, or, in a
+/// record saved before scopes held the path, the base's origin.
+pub fn bound_secret<'a>(
+    secret: Option<&'a str>,
+    scope: Option<&str>,
+    base: &ApiBase,
+) -> Option<&'a str> {
+    match (secret, scope) {
+        (Some(secret), Some(scope))
+            if (scope == base.as_str() || scope == base.origin()) && !secret.is_empty() =>
+        {
+            Some(secret)
+        }
+        _ => None,
+    }
+}
+
+/// The scope (resolved base) to keep a secret with when saving. A secret merely left in the
+/// form after the address changed stays with the base it was entered for, so it is not sent to
+/// the new one; a secret typed anew belongs to the base it is saved with.
+pub fn secret_scope(
+    secret: &str,
+    saved_secret: Option<&str>,
+    saved_scope: Option<&str>,
+    scope: &str,
+) -> Option<String> {
+    if secret.is_empty() {
+        None
+    } else if saved_secret == Some(secret) && saved_scope != Some(scope) {
+        saved_scope.map(str::to_string)
+    } else {
+        Some(scope.to_string())
+    }
+}
+
+/// `text` with every occurrence of each non-empty secret replaced by `[redacted]`: for reports
+/// a user copies and pastes elsewhere, in case a server echoed a key back.
+pub fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_string();
+    for secret in secrets.iter().filter(|s| s.trim().len() >= 4) {
+        out = out.replace(secret, "[redacted]");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base(raw: &str) -> ApiBase {
+        ApiBase::parse(raw).unwrap_or_else(|_| ApiBase::production())
+    }
+
+    #[test]
+    fn a_secret_goes_only_to_the_base_it_was_entered_for() {
+        let api = base("https://me.example/apps/fb/api/v1/");
+        let scope = Some("https://me.example/apps/fb/api/v1/");
+        assert_eq!(bound_secret(Some("K"), scope, &api), Some("K"));
+        // Same origin, another path: another service (say, another proxy) — not sent.
+        let other = base("https://me.example/other/api/v1/");
+        assert_eq!(bound_secret(Some("K"), scope, &other), None);
+        assert_eq!(
+            bound_secret(
+                Some("K"),
+                scope,
+                &base("https://evil.example/apps/fb/api/v1/")
+            ),
+            None
+        );
+        // Records from before scopes held the path: bound to the origin.
+        assert_eq!(
+            bound_secret(Some("K"), Some("https://me.example"), &api),
+            Some("K")
+        );
+        assert_eq!(bound_secret(Some(""), scope, &api), None);
+        assert_eq!(bound_secret(Some("K"), None, &api), None);
+        assert_eq!(bound_secret(None, scope, &api), None);
+    }
+
+    #[test]
+    fn a_secret_left_in_the_form_stays_with_its_address() {
+        let a = "https://a.example/api/v1/";
+        let b = "https://b.example/api/v1/";
+        // Saved for A; the address changed to B but the key was not retyped: stays with A.
+        assert_eq!(secret_scope("K", Some("K"), Some(a), b), Some(a.into()));
+        // A new key typed with B: belongs to B.
+        assert_eq!(secret_scope("K2", Some("K"), Some(a), b), Some(b.into()));
+        // First save.
+        assert_eq!(secret_scope("K", None, None, b), Some(b.into()));
+        // Saved again at the same address.
+        assert_eq!(secret_scope("K", Some("K"), Some(b), b), Some(b.into()));
+        assert_eq!(secret_scope("", Some("K"), Some(a), b), None);
+    }
+
+    #[test]
+    fn reports_never_hold_a_secret() {
+        let key = "K7Q2M9X4T1B8C6N3P5R0W2Y4Z6A8D1F3";
+        let token = "hf_sandboxWriteTokenAlice0000000000000";
+        let text = format!("server said: invalid key {key}; token {token}; {key}");
+        let clean = redact(&text, &[key, token, ""]);
+        assert!(!clean.contains(key) && !clean.contains(token), "{clean}");
+        assert_eq!(clean.matches("[redacted]").count(), 3);
+        // Tiny "secrets" would shred the text: ignored (a real key is 32 characters).
+        assert_eq!(redact("abc", &["a"]), "abc");
+    }
+}
