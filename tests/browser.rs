@@ -30,12 +30,20 @@ fn settings_round_trip_through_local_storage() {
         flock_api_base: Some("https://example.org/api/v1/".into()),
         timeout_secs: 7,
         flock_api_key: Some("K7Q2M9X4T1B8C6N3P5R0W2Y4Z6A8D1F3".into()),
-        flock_key_origin: Some("https://example.org".into()),
+        flock_key_scope: Some("https://example.org/api/v1/".into()),
         wallet: Some("0xB93A9c73751Bbca8E1924954271ee8d4De5747c9".into()),
         ..Settings::default()
     };
     storage::save(&saved).unwrap();
     assert_eq!(storage::load(), (saved.clone(), None));
+    // A record written before keys were bound to origin and path still loads, bound to the origin.
+    LocalStorage::raw()
+        .set_item(
+            "flockboard.settings",
+            r#"{"flock_api_base":"https://example.org/api/v1/","flock_api_key":"K","flock_key_origin":"https://example.org"}"#,
+        )
+        .unwrap();
+    assert_eq!(storage::load().0.flock_key(), Some("K"));
     // The key belongs to the address it was entered for, and to no other.
     assert_eq!(saved.flock_key(), Some("K7Q2M9X4T1B8C6N3P5R0W2Y4Z6A8D1F3"));
     let moved = Settings {
@@ -44,6 +52,20 @@ fn settings_round_trip_through_local_storage() {
     };
     assert_eq!(moved.flock_key(), None);
     assert!(moved.key_is_for_another_api());
+    // A relative address resolves against this page, and a key saved for it works there.
+    let page = flockboard::browser::page_url();
+    let relative = Settings {
+        flock_api_base: Some("api/v1/".into()),
+        ..Settings::default()
+    };
+    let resolved = flockboard::flock::url::resolve("api/v1/", &page).unwrap();
+    assert_eq!(relative.flock_api(), resolved);
+    let keyed = Settings {
+        flock_api_key: Some("K".into()),
+        flock_key_scope: Some(resolved.to_string()),
+        ..relative
+    };
+    assert_eq!(keyed.flock_key(), Some("K"));
     LocalStorage::clear();
 }
 
