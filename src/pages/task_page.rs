@@ -11,6 +11,7 @@ use crate::flock::task::Task;
 use crate::flock::task_list::TaskListQuery;
 use crate::flock::time::{format_duration, format_utc};
 use crate::flock::view::View;
+use crate::flock::ApiError;
 use crate::flock::TaskStatus;
 use crate::net::{fetch_my_submissions, fetch_task};
 use crate::remote::{use_remote, Load};
@@ -241,6 +242,14 @@ fn MySubmissions(task_id: u64) -> impl IntoView {
             <h2>"My submissions"</h2>
             {move || match mine.get() {
                 Load::Loading => view! { <p class="loading" role="status">"Loading your submissions…"</p> }.into_any(),
+                // The API accepts a key only for tasks its wallet staked on: not an error here.
+                Load::Failed(ApiError::Status { code: 403, detail }) => view! {
+                    <p class="muted" data-testid="not-staked">
+                        "Your key's wallet has not staked on this task, so the API lists no submissions of yours here"
+                        {detail.map(|d| format!(" (it said: “{d}”)"))}
+                        "."
+                    </p>
+                }.into_any(),
                 Load::Failed(error) => view! {
                     <ErrorPanel error=error on_retry=Callback::new(move |()| mine.retry()) />
                 }.into_any(),

@@ -440,6 +440,11 @@ impl Hub {
 
     fn signed_url(&self, origin: &str, path: &str) -> String {
         let origin = self.storage_origin.get().map_or(origin, String::as_str);
+        self.signed_hub_url(origin, path)
+    }
+
+    /// A URL on `origin` itself (the Hub's), authorised by its query string like storage URLs.
+    fn signed_hub_url(&self, origin: &str, path: &str) -> String {
         let expires = now_secs() + self.config().url_ttl_secs;
         format!(
             "{origin}{path}?expires={expires}&sig={}",
@@ -543,7 +548,8 @@ impl Hub {
             ("PUT", ["__storage", "parts", oid, number]) => {
                 self.put_part(path, &query, oid, number, &body)
             }
-            ("POST", ["__storage", "complete", oid]) => self.complete(path, &query, oid, &body),
+            // On the Hub's own origin, as the real completion URL is (a Hub route, not S3).
+            ("POST", ["api", "complete_multipart", oid]) => self.complete(path, &query, oid, &body),
             ("GET" | "HEAD", [ns, name, "resolve", rev, rest @ ..]) => self.resolve(
                 user,
                 method,
@@ -758,7 +764,7 @@ impl Hub {
                 }
                 self.lock().parts.insert(oid.clone(), (size, BTreeMap::new()));
                 json!({ "oid": oid, "size": size, "authenticated": true, "actions": {
-                    "upload": { "href": self.signed_url(origin, &format!("/__storage/complete/{oid}")), "header": header },
+                    "upload": { "href": self.signed_hub_url(origin, &format!("/api/complete_multipart/{oid}")), "header": header },
                     "verify": verify } })
             } else {
                 json!({ "oid": oid, "size": size, "authenticated": true, "actions": {

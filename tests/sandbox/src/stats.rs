@@ -229,6 +229,17 @@ impl Stats {
             .into_iter()
             .filter(|r| r["task_id"] == task_id)
             .collect();
+        // The real API accepts a key only for tasks its wallet staked on: here, a task it is
+        // enrolled in or has submitted to.
+        let enrolled = self.wallets["enrolled_tasks"][wallet.to_ascii_lowercase()]
+            .as_array()
+            .is_some_and(|tasks| tasks.iter().any(|t| t["task_id"] == task_id));
+        if rows.is_empty() && !enrolled {
+            return Err(Reply::detail(
+                403,
+                format!("Wallet has not staked on task {task_id}"),
+            ));
+        }
         Ok(Reply::ok(page_of(rows, page, size)))
     }
 
