@@ -5,8 +5,15 @@
 // Environment:
 //   APP_URL      the page, e.g. http://127.0.0.1:18080/apps/flockboard/  (trailing slash)
 //   SANDBOX_URL  the sandbox, e.g. http://127.0.0.1:18181
+//   HUB_URL      the sandbox Hub, e.g. http://127.0.0.1:18182 (the upload tests fail without it)
 //   OUT          folder for screenshots (created)
+//   MODE         direct (default): the page calls the sandbox itself, CORS on;
+//                nginx: page and API on one origin through deploy/nginx (sandbox CORS off);
+//                worker: the page on one origin, deploy/worker on another (sandbox CORS off).
+//   API_ADDRESS, HUB_ADDRESS  in the proxied modes, the addresses saved in Settings (e.g.
+//                `api/v1/` and `hf/` behind nginx, the Worker's URL + `api/v1/`)
 // Prints one line per test and ends with `e2e: N passed, M failed`; exits 1 on any failure.
+// In the proxied modes only the tests marked for that mode run.
 
 import { chromium } from 'playwright-core';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -15,11 +22,29 @@ import assert from 'node:assert/strict';
 
 const APP_URL = process.env.APP_URL;
 const SANDBOX_URL = process.env.SANDBOX_URL;
-const OUT = process.env.OUT || 'tests/e2e/out';
-if (!APP_URL || !SANDBOX_URL) {
-  console.error('APP_URL and SANDBOX_URL must be set');
+// The upload tests need the sandbox Hub: without it they fail rather than skip.
+if (!process.env.HUB_URL || !process.env.STORAGE_URL) {
+  console.error('HUB_URL and STORAGE_URL must be set (the sandbox Hub and its storage)');
   process.exit(2);
 }
+const OUT = process.env.OUT || 'tests/e2e/out';
+const MODE = process.env.MODE || 'direct';
+if (!APP_URL || !SANDBOX_URL || !['direct', 'nginx', 'worker'].includes(MODE)) {
+  console.error('APP_URL and SANDBOX_URL must be set, and MODE be direct, nginx or worker');
+  process.exit(2);
+}
+const PROXIED = MODE !== 'direct';
+if (PROXIED && !process.env.API_ADDRESS) {
+  console.error(`MODE=${MODE} needs API_ADDRESS (and HUB_ADDRESS)`);
+  process.exit(2);
+}
+const APP_ORIGIN = new URL(APP_URL).origin;
+/** The API base the page resolves its address to, as a browser would. */
+const API_BASE = new URL(process.env.API_ADDRESS || `${SANDBOX_URL}/api/v1/`, APP_URL).href;
+const HUB_BASE = new URL(process.env.HUB_ADDRESS || `${process.env.HUB_URL || SANDBOX_URL}/`, APP_URL).href;
+/** Tests for every mode, for direct and nginx, and (the default) direct only. */
+const ALL_MODES = ['direct', 'nginx', 'worker'];
+const SAME_ORIGIN = ['direct', 'nginx'];
 mkdirSync(OUT, { recursive: true });
 
 const OPEN_IDS = ['7', '8', '9', '10', '12'];
@@ -51,17 +76,56 @@ const browser = await chromium.launch({
   ],
 });
 
-/** A fresh browser profile and tab, recording dialogs and page errors. */
+/** Pages opened by the running test; their requests are checked when it ends. */
+let openedPages = [];
+
+/** A fresh browser profile and tab, recording dialogs, page errors and every request it makes.
+ * In the proxied modes the profile's settings point the page at the proxy. */
 async function freshPage(init) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   if (init) await context.addInitScript(init);
+  if (PROXIED) {
+    // After the test's own seed: add the proxy addresses to whatever settings it saved.
+    await context.addInitScript(([api, hub]) => {
+      const saved = JSON.parse(localStorage.getItem('flockboard.settings') || '{}');
+      if (!saved.flock_api_base) {
+        localStorage.setItem('flockboard.settings', JSON.stringify({ ...saved, flock_api_base: api, hub_base: hub }));
+      }
+    }, [process.env.API_ADDRESS, process.env.HUB_ADDRESS]);
+  }
   const page = await context.newPage();
   page.dialogs = [];
   page.errors = [];
+  page.requests = [];
   page.on('dialog', async (d) => { page.dialogs.push(d.message()); await d.dismiss(); });
   page.on('pageerror', (e) => page.errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource|net::ERR_|CORS policy/.test(m.text())) page.errors.push(m.text()); });
+  page.on('request', (r) => page.requests.push({ url: r.url(), method: r.method(), headers: r.headers() }));
+  openedPages.push(page);
   return page;
+}
+
+/** Where the browser may send requests in this mode: the page's own origin, and the services
+ * it is set to call. Storage URLs come from the Hub's answers and are always direct. */
+function allowedOrigins() {
+  const storage = process.env.STORAGE_URL ? [new URL(process.env.STORAGE_URL).origin] : [];
+  return [...new Set([APP_ORIGIN, new URL(API_BASE).origin, new URL(HUB_BASE).origin, ...storage])];
+}
+
+/** What the browser itself sent (not only what the sandbox saw): only to allowed origins, the
+ * key only to the API base, the token only to the Hub base. */
+function checkRequests(page) {
+  const allowed = [...allowedOrigins(), ...(page.extraOrigins || [])];
+  for (const r of page.requests) {
+    if (r.url.startsWith('data:') || r.url.startsWith('blob:')) continue;
+    assert.ok(allowed.includes(new URL(r.url).origin), `request to an unexpected origin: ${r.method} ${r.url} (allowed: ${allowed})`);
+    if ('flock-api-key' in r.headers && r.headers['flock-api-key'] !== '') {
+      assert.ok(r.url.startsWith(API_BASE), `the key went to ${r.url}`);
+    }
+    if ('authorization' in r.headers) {
+      assert.ok(r.url.startsWith(HUB_BASE), `the token went to ${r.url}`);
+    }
+  }
 }
 
 const url = (query = '') => `${APP_URL}${query}`;
@@ -78,21 +142,53 @@ async function shot(page, name) {
 // ---- runner ----------------------------------------------------------------------------------
 
 const results = [];
+/** The tests that also run behind a proxy: the FLock-facing ones through nginx (page and API on
+ * one origin), a smaller set through the Worker (another origin). The rest run direct only. */
+const PROXIED_TESTS = {
+  'open task list shows the open fixture tasks from a sub-path': ALL_MODES,
+  'all and finalized filters; unknown status shown and labelled': ALL_MODES,
+  'sort, order and search live in the URL and survive a fresh tab': SAME_ORIGIN,
+  'deep link to a task opens in a fresh page with every field': ALL_MODES,
+  'unknown task and unreadable links say what is wrong': SAME_ORIGIN,
+  'HTTP 500 shows the status and the server detail, then recovers': ALL_MODES,
+  'HTTP 502 from a gateway shows its page title, then recovers': SAME_ORIGIN,
+  'malformed JSON is reported as unreadable data, then recovers': SAME_ORIGIN,
+  'a slow answer shows loading, then the tasks': SAME_ORIGIN,
+  'XSS payloads in title, description, type, VRAM and links never execute': SAME_ORIGIN,
+  'every request went to the API base, without credentials or stray headers': ALL_MODES,
+  'a wallet link opens in a fresh tab with medals, tasks and every submission': ALL_MODES,
+  'an invalid address is explained inline and nothing is requested': SAME_ORIGIN,
+  'a leaderboard spanning many pages is read whole and paged in the table': ALL_MODES,
+  'leaderboard sorting and wallet filter live in the URL': SAME_ORIGIN,
+  'own wallet is highlighted, "jump to me" finds it, and the CSV holds what is shown': SAME_ORIGIN,
+  'stats: both daily charts drawn, range in the URL, numbers as a table': SAME_ORIGIN,
+  'my submissions: no key, a wrong key, then the right key': ALL_MODES,
+  'submitting goes through the proxy with the key': ALL_MODES,
+  'connection check: every row passes': ALL_MODES,
+  'an upload through the Hub proxy: API routes and completion via the proxy, bytes straight to storage': ['nginx'],
+};
+
+/** Run `body` with a fresh page, when this mode runs the test. */
 async function test(name, body) {
+  if (!(PROXIED_TESTS[name] || ['direct']).includes(MODE)) return;
   await reset();
+  // Behind a proxy the sandbox allows no cross-origin calls at all: only the proxy can work.
+  if (PROXIED) await control('POST', 'cors', { enabled: false });
+  openedPages = [];
   const page = await freshPage();
   const started = Date.now();
   try {
     await body(page);
     assert.deepEqual(page.errors, [], 'no page errors');
     assert.deepEqual(page.dialogs, [], 'no dialogs');
+    for (const opened of openedPages) checkRequests(opened);
     results.push(true);
     console.log(`ok   ${name} (${Date.now() - started} ms)`);
   } catch (e) {
     results.push(false);
     console.log(`FAIL ${name}\n     ${String(e.stack || e).split('\n').slice(0, 6).join('\n     ')}`);
     if (page.errors.length) console.log(`     page errors: ${JSON.stringify(page.errors)}`);
-    await shot(page, `FAILED-${name.replace(/\W+/g, '-')}`).catch(() => {});
+    await shot(page, `FAILED-${MODE}-${name.replace(/\W+/g, '-')}`).catch(() => {});
   } finally {
     await page.context().close();
   }
@@ -318,7 +414,7 @@ await test('settings change the endpoint, validate input and persist', async (pa
   const input = page.getByTestId('api-base-input');
   assert.equal(await input.inputValue(), `${SANDBOX_URL}/api/v1/`);
   await input.fill('fed-ledger-prod.flock.io');
-  assert.match(await page.locator('.field__error').first().innerText(), /must start with https:\/\//);
+  assert.match(await page.locator('.field__error').first().innerText(), /looks like a host name: write https:\/\/fed-ledger-prod\.flock\.io/);
   await input.fill(`${SANDBOX_URL}//api//v1`);
   await page.getByTestId('test-api').click();
   assert.match(await page.getByTestId('test-result').innerText(), /"status":"ok"/);
@@ -514,14 +610,14 @@ await test('my submissions: no key, a wrong key, then the right key', async () =
     await page.goto(url('?view=task&id=7'));
     assert.match(await page.getByTestId('no-key').innerText(), /Add your FLock API key in Settings/);
   });
-  await inProfile({ flock_api_key: 'WRONGKEY', flock_key_origin: sandboxOrigin }, async (page) => {
+  await inProfile({ flock_api_key: 'WRONGKEY', flock_key_scope: API_BASE }, async (page) => {
     await page.goto(url('?view=task&id=7'));
     const error = page.locator('[data-testid=my-submissions] [data-testid=error]');
     await error.waitFor();
     assert.match(await error.innerText(), /401 Unauthorized[\s\S]*Invalid API key[\s\S]*key was refused/);
     assert.ok(!(await error.innerText()).includes('WRONGKEY'), 'the key is never shown in a message');
   });
-  await inProfile({ flock_api_key: KEY, flock_key_origin: sandboxOrigin }, async (page) => {
+  await inProfile({ flock_api_key: KEY, flock_key_scope: API_BASE }, async (page) => {
     await page.goto(url('?view=task&id=7'));
     await page.locator('[data-testid=my-submissions] [data-testid=submission-row]').first().waitFor();
     const rows = await page.locator('[data-testid=my-submissions] [data-testid=submission-row]').allInnerTexts();
@@ -534,7 +630,7 @@ await test('my submissions: no key, a wrong key, then the right key', async () =
 });
 
 await test('the key travels only in its header, only on keyed routes, only to its own API', async () => {
-  await inProfile({ flock_api_key: KEY, flock_key_origin: sandboxOrigin, wallet: ME }, async (page) => {
+  await inProfile({ flock_api_key: KEY, flock_key_scope: API_BASE, wallet: ME }, async (page) => {
     for (const q of ['', '?view=tasks&status=all', '?view=task&id=7', '?view=leaderboard&id=7', `?address=${ME}`, '?view=stats']) {
       await page.goto(url(q));
       await page.waitForLoadState('networkidle');
@@ -554,6 +650,7 @@ await test('the key travels only in its header, only on keyed routes, only to it
       assert.ok(!r.headers.some(([k, v]) => k !== 'flock-api-key' && v.includes(KEY)), 'in no other header');
     }
     // Pointing the page at another API address does not carry the key along.
+    page.extraOrigins = [`http://localhost:${new URL(SANDBOX_URL).port}`];
     await page.goto(url('?view=settings'));
     await page.getByTestId('api-base-input').fill(`http://localhost:${new URL(SANDBOX_URL).port}/api/v1/`);
     await page.getByTestId('save-settings').click();
@@ -571,21 +668,39 @@ await test('settings: the key is masked, can be shown, tested and forgotten', as
   await page.goto(url('?view=settings'));
   const input = page.getByTestId('key-input');
   assert.equal(await input.getAttribute('type'), 'password');
+  const keyResult = async (re) => {
+    await page.waitForFunction((src) => new RegExp(src).test(document.querySelector('[data-testid=key-result]')?.textContent || ''), re.source);
+    return page.getByTestId('key-result').innerText();
+  };
+  // Without a wallet the check cannot pick a task the key's wallet staked on: it says so.
+  await input.fill(KEY);
+  await page.getByTestId('test-key').click();
+  assert.match(await keyResult(/could not tell/), /no wallet address is saved[\s\S]*Save your wallet address/);
+  await page.getByTestId('wallet-input').fill(ME);
   await input.fill('WRONGKEY');
   await page.getByTestId('test-key').click();
-  assert.match(await page.getByTestId('key-result').innerText(), /401[\s\S]*refused/);
+  assert.match(await keyResult(/key refused/), /Invalid API key/);
   await input.fill(KEY);
   await page.getByTestId('show-key').click();
   assert.equal(await input.getAttribute('type'), 'text');
   await page.getByTestId('test-key').click();
-  await page.waitForFunction(() => /accepted/.test(document.querySelector('[data-testid=key-result]')?.textContent || ''));
+  // Task 7: the wallet's first training-node enrolment (the sandbox, like the API, refuses a key
+  // for tasks its wallet has not staked on).
+  assert.match(await keyResult(/accepted/), /key accepted for task 7/);
+  const asked = (await requestLog()).filter((r) => r.path === '/api/v1/tasks/wallet-submissions' && r.method === 'GET').map((r) => r.query);
+  assert.ok(asked.length && asked.every((q) => q === 'task_id=7'), `asked about the enrolled task only: ${asked}`);
+  // A valid key of a wallet that has staked on nothing: told apart from a refused key.
+  await input.fill('N0ST4K3W4LL3TK3Y7H2F9D4S1A8G5J3L');
+  await page.getByTestId('test-key').click();
+  assert.match(await keyResult(/not staked/), /not staked on task 7[\s\S]*another wallet/);
+  await input.fill(KEY);
   await page.getByTestId('wallet-input').fill('0x123');
   assert.match(await page.locator('.field__error').first().innerText(), /40 digits/);
   await page.getByTestId('wallet-input').fill(ME);
   await page.getByTestId('save-settings').click();
   let saved = JSON.parse(await page.evaluate(() => localStorage.getItem('flockboard.settings')));
   assert.equal(saved.flock_api_key, KEY);
-  assert.equal(saved.flock_key_origin, sandboxOrigin);
+  assert.equal(saved.flock_key_scope, API_BASE);
   assert.equal(saved.wallet, ME);
   await page.getByTestId('forget-key').click();
   saved = JSON.parse(await page.evaluate(() => localStorage.getItem('flockboard.settings')));
@@ -593,11 +708,150 @@ await test('settings: the key is masked, can be shown, tested and forgotten', as
   assert.equal(await input.inputValue(), '');
 });
 
+// ---- issue 8: reaching the API from any host: addresses, the connection check, proxies ---------
+
+const HF_TOKEN_ = 'hf_sandboxWriteTokenAlice0000000000000';
+/** A profile with everything saved: the key and token bound to the bases in force, a wallet. */
+const fullProfile = () => ({ flock_api_key: KEY, flock_key_scope: API_BASE, wallet: ME, hf_token: HF_TOKEN_, hf_token_scope: HUB_BASE });
+
+/** Open the connection check and wait until every row has its result; rows by route. */
+async function runCheck(page) {
+  await page.goto(url('?view=check'));
+  await page.getByTestId('check').waitFor();
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid=check-row]')];
+    return rows.length === 9 && rows.every((r) => r.dataset.verdict !== 'checking');
+  }, null, { timeout: 30000 });
+  return page.$$eval('[data-testid=check-row]', (rows) => Object.fromEntries(rows.map((r) => [
+    r.dataset.probe.split(' ')[0] + (r.dataset.probe.startsWith('Hub') ? ' ' + r.dataset.probe.split(' ')[1] : ''),
+    { verdict: r.dataset.verdict, text: r.innerText },
+  ])));
+}
+
+await test('connection check: every row passes', async () => {
+  await inProfile(fullProfile(), async (page) => {
+    const rows = await runCheck(page);
+    for (const [route, row] of Object.entries(rows)) assert.equal(row.verdict, 'ok', `${route}: ${row.text}`);
+    assert.match(rows['tasks/wallet-submissions'].text, /key accepted for task 7/);
+    assert.match(rows['Hub api/whoami-v2'].text, /token of alice/);
+    assert.match(rows['tasks/submit-result'].text, /preflight passed[\s\S]*nothing was sent/);
+    await shot(page, MODE === 'direct' ? 'check-ok' : `check-ok-${MODE}`);
+    // The submit probe named the header but sent no key, and nothing was submitted.
+    const submit = page.requests.filter((r) => r.url.endsWith('/tasks/submit-result'));
+    assert.equal(submit.length, 1);
+    assert.equal(submit[0].headers['flock-api-key'], '');
+    const log = await requestLog();
+    const posted = log.filter((r) => r.path === '/api/v1/tasks/submit-result' && r.method === 'POST');
+    assert.equal(posted.length, 1, 'the probe reached the API');
+    assert.ok(!posted[0].headers.some(([k, v]) => k === 'flock-api-key' && v !== ''), 'without a key');
+    // Every probe went to the addresses in force.
+    assert.equal(await page.getByTestId('check-api').innerText(), API_BASE);
+    assert.equal(await page.getByTestId('check-hub').innerText(), HUB_BASE);
+  });
+});
+
+await test('connection check: a failing route fails alone, a wrong key is "key refused", CORS refusals name the recipes, the report holds no secret', async () => {
+  await fault({ route: 'stats/emissions', status: 500, times: 1 });
+  await inProfile(fullProfile(), async (page) => {
+    const rows = await runCheck(page);
+    const failed = Object.entries(rows).filter(([, r]) => r.verdict !== 'ok').map(([route]) => route);
+    assert.deepEqual(failed, ['stats/emissions'], JSON.stringify(rows));
+    assert.match(rows['stats/emissions'].text, /HTTP 500[\s\S]*Internal Server Error[\s\S]*side/);
+    await shot(page, 'check-500');
+  });
+  await inProfile({ ...fullProfile(), flock_api_key: 'WRONGKEY00000000000000000000WRONG' }, async (page) => {
+    const rows = await runCheck(page);
+    assert.equal(rows['tasks/wallet-submissions'].verdict, 'failed');
+    assert.match(rows['tasks/wallet-submissions'].text, /key refused[\s\S]*Invalid API key[\s\S]*copy it again/);
+    assert.equal(Object.values(rows).filter((r) => r.verdict !== 'ok').length, 1);
+  });
+  await inProfile({ wallet: ME }, async (page) => {
+    const rows = await runCheck(page);
+    assert.match(rows['tasks/wallet-submissions'].text, /not tested: no API key/);
+    assert.equal(rows['tasks/wallet-submissions'].verdict, 'skipped');
+    assert.match(rows['Hub api/whoami-v2'].text, /not tested: no Hugging Face token/);
+  });
+  await control('POST', 'cors', { enabled: false });
+  await inProfile(fullProfile(), async (page) => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: APP_ORIGIN });
+    const rows = await runCheck(page);
+    for (const [route, row] of Object.entries(rows)) {
+      assert.equal(row.verdict, 'failed', route);
+      assert.match(row.text, /refused by CORS/, route);
+      assert.match(row.text, /nginx recipe[\s\S]*Worker recipe/, route);
+      assert.match(row.text, route.startsWith('Hub') ? /`hf\/`/ : /`api\/v1\/`/, route);
+    }
+    await shot(page, 'check-cors');
+    await page.getByTestId('copy-report').click();
+    await page.getByTestId('copy-result').waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.match(copied, /\[failed\] tasks\/list: refused by CORS/);
+    assert.match(copied, new RegExp(`FLock API: +${API_BASE.replace(/[.]/g, '\\.')}`));
+    assert.ok(!copied.includes(KEY) && !copied.includes(HF_TOKEN_), 'no secret in the copied report');
+    // Offline: said so, not blamed on CORS.
+    await page.context().setOffline(true);
+    await page.getByTestId('check-again').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=check-row]')].every((r) => r.dataset.verdict === 'failed'));
+    assert.match(await page.locator('[data-testid=check-row]').first().innerText(), /offline/);
+    await page.context().setOffline(false);
+  });
+  await control('POST', 'cors', { enabled: true });
+  // The error panel of a failed load links to the check.
+  await control('POST', 'cors', { enabled: false });
+  await inProfile({}, async (page) => {
+    await page.goto(url());
+    await page.getByTestId('open-check').click();
+    await page.getByTestId('check').waitFor();
+  });
+});
+
+await test('settings: relative addresses resolve against the page; bad ones are refused inline', async (page) => {
+  await page.goto(url('?view=settings'));
+  const input = page.getByTestId('api-base-input');
+  await input.fill('javascript:alert(1)');
+  assert.match(await page.getByTestId('api-base-error').innerText(), /“javascript:” addresses are not allowed/);
+  await input.fill('fed-ledger-prod.flock.io/api/v1');
+  assert.match(await page.getByTestId('api-base-error').innerText(), /looks like a host name: write https:\/\/fed-ledger-prod\.flock\.io\//);
+  await input.fill('api/v1');
+  assert.equal(await page.getByTestId('api-base-error').count(), 0);
+  assert.equal(await page.getByTestId('api-resolved').innerText(), `Resolves to ${APP_URL}api/v1/ from this page.`);
+  await input.fill('/flock/api/v1/');
+  assert.equal(await page.getByTestId('api-resolved').innerText(), `Resolves to ${APP_ORIGIN}/flock/api/v1/ from this page.`);
+  await page.getByTestId('save-settings').click();
+  const saved = JSON.parse(await page.evaluate(() => localStorage.getItem('flockboard.settings')));
+  assert.equal(saved.flock_api_base, '/flock/api/v1/', 'kept as typed, resolved at each visit');
+  assert.equal(await page.getByTestId('api-base').innerText(), `${APP_ORIGIN}/flock/api/v1/`);
+  await page.getByTestId('hub-base-input').fill('data:text/html,hi');
+  assert.match(await page.getByTestId('hub-base-error').innerText(), /not allowed/);
+  await page.getByTestId('save-settings').click();
+  assert.match(await page.getByTestId('settings-message').innerText(), /Nothing saved/);
+});
+
+await test('submitting goes through the proxy with the key', async () => {
+  await inProfile({ flock_api_key: KEY, flock_key_scope: API_BASE }, async (page) => {
+    const revision = '0123456789abcdef0123456789abcdef01234567';
+    await page.goto(url(`?view=submit&task=8&repo=alice/proxied-${Date.now()}&revision=${revision}`));
+    await page.getByTestId('submit-gpu').fill('NVIDIA H100 80GB HBM3');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=submit-button]').disabled);
+    await page.getByTestId('submit-button').click();
+    await page.getByTestId('submit-result').waitFor();
+    assert.match(await page.getByTestId('submit-result').innerText(), /Submitted: FLock recorded submission/);
+    const posts = (await requestLog()).filter((r) => r.path === '/api/v1/tasks/submit-result' && r.method === 'POST');
+    assert.equal(posts.length, 1);
+    const names = posts[0].headers.map(([k]) => k).sort();
+    assert.ok(posts[0].headers.some(([k, v]) => k === 'flock-api-key' && v === KEY), 'the key arrived');
+    assert.ok(posts[0].headers.some(([k, v]) => k === 'content-type' && /application\/json/.test(v)));
+    if (PROXIED) {
+      // The proxy forwards the key and the body's type, and nothing of the browser's own.
+      for (const name of names) assert.ok(['host', 'connection', 'content-length', 'flock-api-key', 'content-type', 'accept-encoding'].includes(name), `forwarded: ${name} (${names})`);
+    }
+  });
+});
+
 // ---- issue 4: upload to the Hub and submit ---------------------------------------------------
 
 const HUB_URL = process.env.HUB_URL;
 const HF_TOKEN = 'hf_sandboxWriteTokenAlice0000000000000';
-const hubOrigin = HUB_URL && new URL(HUB_URL).origin;
 const MIB = 1024 * 1024;
 
 /** The fake Hub's knobs for these tests: multipart from 5 MiB in 2 MiB parts, so that a 7 MiB file goes multipart. */
@@ -633,7 +887,7 @@ async function sha256File(path) {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-const uploadProfile = { hf_token: HF_TOKEN, hf_token_origin: hubOrigin, flock_api_key: KEY, flock_key_origin: sandboxOrigin };
+const uploadProfile = { hf_token: HF_TOKEN, hf_token_scope: HUB_BASE, flock_api_key: KEY, flock_key_scope: API_BASE };
 
 /** Pick `folder`, name the repo, start; returns once the page shows a result. */
 async function uploadFolder(page, folder, repo) {
@@ -645,7 +899,7 @@ async function uploadFolder(page, folder, repo) {
   await page.getByTestId('start-upload').click();
 }
 
-if (HUB_URL) {
+{
   await smallParts();
 
   await test('a dropped folder is walked to the bottom, paths kept below it; loose files keep their names', async () => {
@@ -726,7 +980,9 @@ print(json.dumps(out))`;
       }
       for (const r of log) {
         const names = r.headers.map(([k]) => k);
-        const hubApi = !r.path.startsWith('/__storage/') && !r.path.startsWith('/api/v1/');
+        // The completion URL is on the Hub's origin but signed, like storage: no token.
+        const signed = r.path.startsWith('/__storage/') || r.path.startsWith('/api/complete_multipart/');
+        const hubApi = !signed && !r.path.startsWith('/api/v1/');
         if (r.method !== 'OPTIONS' && hubApi) assert.ok(r.headers.some(([k, v]) => k === 'authorization' && v === `Bearer ${HF_TOKEN}`), `token on ${r.path}`);
         if (!hubApi) assert.ok(!names.includes('authorization'), `no token on ${r.path}`);
         if (!r.path.startsWith('/api/v1/')) assert.ok(!names.includes('flock-api-key'), `no FLock key on ${r.path}`);
@@ -831,6 +1087,25 @@ print(json.dumps(out))`;
       await page.getByTestId('upload-done').waitFor({ timeout: 60000 });
       assert.deepEqual((await requestLog()).filter((r) => r.path.startsWith('/__storage/')), [], 'nothing re-sent');
     });
+  });
+
+  await test('an upload through the Hub proxy: API routes and completion via the proxy, bytes straight to storage', async () => {
+    await smallParts();
+    const folder = await modelFolder();
+    const repo = `alice/proxied-${Date.now()}`;
+    await inProfile(uploadProfile, async (page) => {
+      await uploadFolder(page, folder, repo);
+      await page.getByTestId('upload-done').waitFor({ timeout: 60000 });
+      const sent = page.requests.map((r) => `${r.method} ${r.url}`);
+      const storage = new URL(process.env.STORAGE_URL).origin;
+      assert.ok(sent.some((r) => r.startsWith(`POST ${HUB_BASE}api/complete_multipart/`)), `completion through the proxy:\n${sent.join('\n')}`);
+      assert.ok(sent.some((r) => r.startsWith(`PUT ${storage}/__storage/parts/`)), 'parts straight to storage');
+      assert.ok(sent.some((r) => r.startsWith(`POST ${HUB_BASE}api/models/${repo}/commit/main`)), 'commit through the proxy');
+      assert.ok(!sent.some((r) => r.includes(`${new URL(HUB_URL).host}/api/`)), 'no Hub route called directly');
+    });
+    const commits = (await requestLog()).filter((r) => r.path === `/api/models/${repo}/commit/main`);
+    assert.equal(commits.length, 1);
+    assert.ok(commits[0].headers.some(([k, v]) => k === 'authorization' && v === `Bearer ${HF_TOKEN}`), 'the token reached the Hub');
   });
 
   await test('the token is checked with whoami, and uploads are refused without one', async () => {

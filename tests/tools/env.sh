@@ -41,3 +41,44 @@ build_for_sandbox() {
 
 # `cargo test --target wasm32-unknown-unknown` runs the browser tests in headless Chromium.
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+
+# Start deploy/nginx/flockboard.conf in front of the sandbox, serving folder $1 on
+# 127.0.0.1:$2, as an unprivileged process with its own prefix and temp folders (no system
+# service, nothing under /etc or /var). Its prefix folder is printed in NGINX_PREFIX; the
+# caller's EXIT trap stops it (it runs in the foreground of a background job).
+start_nginx() {
+  local root=$1 port=$2
+  NGINX_PREFIX=$(mktemp -d)
+  mkdir -p "$NGINX_PREFIX/tmp"
+  python3 tests/tools/nginx_site.py deploy/nginx/flockboard.conf "$NGINX_PREFIX" "$root" "$port" \
+    "127.0.0.1:$SANDBOX_PORT" "127.0.0.1:$HUB_PORT" >"$NGINX_PREFIX/site.conf"
+  local brotli=/usr/lib/nginx/modules/ngx_http_brotli_static_module.so
+  cat >"$NGINX_PREFIX/nginx.conf" <<CONF
+load_module $brotli;
+daemon off;
+worker_processes 1;
+pid $NGINX_PREFIX/nginx.pid;
+error_log $NGINX_PREFIX/error.log warn;
+events { worker_connections 256; }
+http {
+  include /etc/nginx/mime.types;
+  default_type application/octet-stream;
+  client_body_temp_path $NGINX_PREFIX/tmp/body;
+  proxy_temp_path $NGINX_PREFIX/tmp/proxy;
+  fastcgi_temp_path $NGINX_PREFIX/tmp/fastcgi;
+  uwsgi_temp_path $NGINX_PREFIX/tmp/uwsgi;
+  scgi_temp_path $NGINX_PREFIX/tmp/scgi;
+  include $NGINX_PREFIX/site.conf;
+}
+CONF
+  local run=()
+  if [ "$(id -u)" = 0 ]; then
+    # Root runs it as nobody: the files it serves and its prefix must be readable by others.
+    chmod -R a+rX "$root" "$NGINX_PREFIX"
+    chown -R nobody "$NGINX_PREFIX"
+    run=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+  fi
+  "${run[@]}" nginx -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf" -e "$NGINX_PREFIX/error.log" -t -q
+  "${run[@]}" nginx -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf" -e "$NGINX_PREFIX/error.log" &
+  wait_for_port "$port"
+}
