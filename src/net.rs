@@ -7,9 +7,11 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gloo_net::http::{Method, Request, RequestBuilder};
+use gloo_net::http::Request;
 use gloo_timers::callback::Timeout;
-use web_sys::{AbortController, RequestMode};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, RequestInit, RequestMode};
 
 use crate::flock::check::{self, Answer, Credential, KeyCheck, Outcome, Probe, ProbeRequest};
 
@@ -292,54 +294,57 @@ pub async fn probe(
     timeout_secs: u32,
     controller: &AbortController,
 ) -> Answer {
-    let (timer, timed_out) = time_limit(timeout_secs, controller);
-    let method = if request.method == "POST" {
-        Method::POST
-    } else {
-        Method::GET
-    };
-    let mut builder = RequestBuilder::new(&request.url)
-        .method(method)
-        .abort_signal(Some(&controller.signal()));
-    for (name, value) in &request.headers {
-        builder = builder.header(name, value);
-    }
-    builder = match (request.credential, secret) {
-        (Credential::FlockKey, Some(key)) => builder.header("flock-api-key", key),
-        (Credential::EmptyFlockKey, _) => builder.header("flock-api-key", ""),
-        (Credential::HubToken, Some(token)) => {
-            builder.header("Authorization", &format!("Bearer {token}"))
-        }
-        _ => builder,
-    };
-    let built = match &request.body {
-        Some(body) => builder.body(body.clone()),
-        None => builder.build(),
-    };
-    let Ok(built) = built else {
+    // Plain fetch(url, init): gloo-net's builder appends a stray `&` to a URL with a query.
+    let Some(window) = web_sys::window() else {
         return Answer::NoAnswer;
     };
-    let failed = match built.send().await {
-        Ok(response) => {
-            let status = response.status();
-            return match response.text().await {
-                Ok(body) => Answer::Http { status, body },
-                Err(_) if timed_out.get() => Answer::Timeout {
-                    seconds: timeout_secs,
-                },
-                Err(_) => Answer::NoAnswer,
-            };
-        }
-        Err(_) => timed_out.get(),
+    let Ok(headers) = Headers::new() else {
+        return Answer::NoAnswer;
     };
+    for (name, value) in &request.headers {
+        let _ = headers.set(name, value);
+    }
+    let _ = match (request.credential, secret) {
+        (Credential::FlockKey, Some(key)) => headers.set("flock-api-key", key),
+        (Credential::EmptyFlockKey, _) => headers.set("flock-api-key", ""),
+        (Credential::HubToken, Some(token)) => {
+            headers.set("Authorization", &format!("Bearer {token}"))
+        }
+        _ => Ok(()),
+    };
+    let init = RequestInit::new();
+    init.set_method(request.method);
+    init.set_headers(&headers);
+    if let Some(body) = &request.body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_signal(Some(&controller.signal()));
+    let (timer, timed_out) = time_limit(timeout_secs, controller);
+    let sent = JsFuture::from(window.fetch_with_str_and_init(&request.url, &init)).await;
+    if let Some(response) = sent
+        .ok()
+        .and_then(|r| r.dyn_into::<web_sys::Response>().ok())
+    {
+        let status = response.status();
+        let body = match response.text() {
+            Ok(text) => JsFuture::from(text).await.ok().and_then(|v| v.as_string()),
+            Err(_) => None,
+        };
+        return match body {
+            Some(body) => Answer::Http { status, body },
+            None if timed_out.get() => Answer::Timeout {
+                seconds: timeout_secs,
+            },
+            None => Answer::NoAnswer,
+        };
+    }
     drop(timer);
-    if failed {
+    if timed_out.get() {
         return Answer::Timeout {
             seconds: timeout_secs,
         };
     }
-    let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
-    if !online {
+    if !window.navigator().on_line() {
         return Answer::Offline;
     }
     // Is anything there? A no-cors GET needs no leave from the server and reads nothing.
@@ -347,10 +352,10 @@ pub async fn probe(
         return Answer::NoAnswer;
     };
     let (_reach_timer, _) = time_limit(timeout_secs, &reach);
-    let reached = RequestBuilder::new(&request.url)
-        .mode(RequestMode::NoCors)
-        .abort_signal(Some(&reach.signal()))
-        .send()
+    let init = RequestInit::new();
+    init.set_mode(RequestMode::NoCors);
+    init.set_signal(Some(&reach.signal()));
+    let reached = JsFuture::from(window.fetch_with_str_and_init(&request.url, &init))
         .await
         .is_ok();
     if reached {

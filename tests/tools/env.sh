@@ -71,14 +71,15 @@ http {
   include $NGINX_PREFIX/site.conf;
 }
 CONF
-  local run=()
+  local run=() nginx
+  nginx=$(command -v nginx || echo /usr/sbin/nginx)
   if [ "$(id -u)" = 0 ]; then
     # Root runs it as nobody: the files it serves and its prefix must be readable by others.
     chmod -R a+rX "$root" "$NGINX_PREFIX"
     chown -R nobody "$NGINX_PREFIX"
     run=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
   fi
-  "${run[@]}" nginx -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf" -e "$NGINX_PREFIX/error.log" -t -q
-  "${run[@]}" nginx -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf" -e "$NGINX_PREFIX/error.log" &
+  "${run[@]}" "$nginx" -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf" -e "$NGINX_PREFIX/error.log" -t -q
+  "${run[@]}" "$nginx" -p "$NGINX_PREFIX" -c "$NGINX_PREFIX/nginx.conf" -e "$NGINX_PREFIX/error.log" &
   wait_for_port "$port"
 }

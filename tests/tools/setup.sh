@@ -2,10 +2,12 @@
 # Install what building, running and testing flockboard needs, from package registries only
 # (Debian apt, crates.io, npm; never GitHub release downloads). Idempotent: each step is skipped
 # when the pinned version is already there.
-#   - Debian: chromium + chromium-driver (browser tests), brotli (size bench)
+#   - Debian: chromium + chromium-driver (browser tests), brotli (size bench), nginx with its
+#     brotli_static module (the deploy/nginx recipe, run by the tests)
 #   - rustup target wasm32-unknown-unknown, rustfmt, clippy
 #   - trunk 0.21.14 (0.22 needs a newer rustc), wasm-bindgen-cli = the wasm-bindgen in Cargo.lock
-#   - npm (tests/e2e): binaryen 132 (wasm-opt) and playwright-core (drives Debian's Chromium)
+#   - npm (tests/e2e): binaryen 132 (wasm-opt), playwright-core (drives Debian's Chromium),
+#     miniflare (runs deploy/worker in workerd, the Workers runtime its package carries)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -20,6 +22,9 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v brotli >/dev/null || missing+=(brotli)
+# nginx runs deploy/nginx/flockboard.conf in the tests (as a plain process, not a service).
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+[ -f /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ] || missing+=(libnginx-mod-http-brotli-static)
 if ((${#missing[@]})); then
   log "apt-get install ${missing[*]}"
   SUDO=""

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything: formatting, lints (native and wasm32), the purity rule, native tests, browser tests
-# in headless Chromium, and end-to-end tests of the release build served from a sub-path
-# against the sandbox. Installs what it needs first (tests/tools/setup.sh). CI runs this.
+# in headless Chromium, end-to-end tests of the release build served from a sub-path against
+# the sandbox, and the same page behind the deploy/ recipes (nginx, and the Worker in workerd)
+# with the sandbox's CORS off. Installs what it needs first (tests/tools/setup.sh). CI runs this.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 bash tests/tools/setup.sh
@@ -55,5 +56,31 @@ mkdir -p "$www/apps"
 cp -r dist "$www/apps/flockboard"
 python3 -m http.server --bind 127.0.0.1 --directory "$www" "$APP_PORT" >/dev/null 2>&1 &
 wait_for_port "$APP_PORT"
-APP_URL="http://127.0.0.1:$APP_PORT/apps/flockboard/" OUT="$OUT" HUB_URL="$HUB_URL" node tests/e2e/e2e.mjs
+export STORAGE_URL="http://127.0.0.1:$STORAGE_PORT"
+APP_URL="http://127.0.0.1:$APP_PORT/apps/flockboard/" OUT="$OUT" node tests/e2e/e2e.mjs
+
+step "behind deploy/nginx: page and API on one origin, the sandbox's CORS off"
+NGINX_PORT=${NGINX_PORT:-18085}
+site=$(mktemp -d)
+cp -r dist/. "$site"
+# Precompressed copies, as the README's deploy steps make them (the recipe serves them).
+for f in "$site"/*.wasm "$site"/*.js "$site"/*.css; do
+  gzip -k9 "$f"
+  brotli -k -q 11 "$f"
+done
+start_nginx "$site" "$NGINX_PORT"
+PROXY=nginx PROXY_URL="http://127.0.0.1:$NGINX_PORT/" node tests/e2e/proxy_test.mjs
+MODE=nginx APP_URL="http://127.0.0.1:$NGINX_PORT/" API_ADDRESS=api/v1/ HUB_ADDRESS=hf/ OUT="$OUT" \
+  node tests/e2e/e2e.mjs
+
+step "through deploy/worker (workerd): the page on one origin, the Worker on another"
+WORKER_PORT=${WORKER_PORT:-18090}
+WORKER_PORT=$WORKER_PORT ALLOWED_ORIGINS="http://127.0.0.1:$APP_PORT" FLOCK_UPSTREAM="$SANDBOX_URL" \
+  HUB_UPSTREAM="$HUB_URL" node tests/e2e/worker_dev.mjs &
+wait_for_port "$WORKER_PORT"
+worker="http://127.0.0.1:$WORKER_PORT/"
+PROXY=worker PROXY_URL="$worker" PAGE_ORIGIN="http://127.0.0.1:$APP_PORT" node tests/e2e/proxy_test.mjs
+MODE=worker APP_URL="http://127.0.0.1:$APP_PORT/apps/flockboard/" API_ADDRESS="${worker}api/v1/" \
+  HUB_ADDRESS="${worker}hf/" OUT="$OUT" node tests/e2e/e2e.mjs
+rm -rf "$site" "$www"
 echo "screenshots: $OUT"
