@@ -110,13 +110,13 @@ pub fn CheckPage() -> impl IntoView {
     };
 
     view! {
-        <section class="check panel" data-testid="check">
+        <section class="conncheck panel" data-testid="check">
             <h1>"Connection check"</h1>
             <p class="hint">
                 "Each kind of call this page makes, tried now from this browser. "
                 "Nothing is submitted or uploaded: the submit and upload rows only ask whether the browser may send such a request."
             </p>
-            <dl class="check__setup">
+            <dl class="conncheck__setup">
                 <dt>"This page"</dt>
                 <dd><code>{move || setup.get().page_origin}</code></dd>
                 <dt>"FLock API"</dt>
@@ -124,7 +124,7 @@ pub fn CheckPage() -> impl IntoView {
                 <dt>"Hub"</dt>
                 <dd><code data-testid="check-hub">{move || setup.get().hub}</code></dd>
             </dl>
-            <table class="check__table">
+            <table class="conncheck__table">
                 <thead>
                     <tr><th scope="col">"Call"</th><th scope="col">"Used for"</th><th scope="col">"Result"</th></tr>
                 </thead>
@@ -133,17 +133,17 @@ pub fn CheckPage() -> impl IntoView {
                         let verdict = outcome.verdict();
                         let advice = advice(probe, &outcome, &setup.get());
                         view! {
-                            <tr class=format!("check__row check__row--{}", verdict.as_str())
+                            <tr class=format!("conncheck__row conncheck__row--{}", verdict.as_str())
                                 data-testid="check-row"
                                 data-probe=probe.route()
                                 data-verdict=verdict.as_str()>
                                 <td><code>{probe.route()}</code></td>
                                 <td>{probe.used_for()}</td>
                                 <td>
-                                    <span class="check__verdict">{verdict.as_str()}</span>
+                                    <span class="conncheck__verdict">{verdict.as_str()}</span>
                                     " "
                                     <span data-testid="check-summary">{outcome.summary()}</span>
-                                    {advice.map(|a| view! { <p class="check__advice" data-testid="check-advice">{a}</p> })}
+                                    {advice.map(|a| view! { <p class="conncheck__advice" data-testid="check-advice">{a}</p> })}
                                 </td>
                             </tr>
                         }
@@ -163,7 +163,7 @@ pub fn CheckPage() -> impl IntoView {
                 Ok(()) => view! { <p class="notice notice--ok" data-testid="copy-result">"Report copied (keys and tokens left out)."</p> }.into_any(),
                 Err(e) => view! { <p class="notice notice--error" data-testid="copy-result">{e}" The report is below."</p> }.into_any(),
             })}
-            <details class="check__report">
+            <details class="conncheck__report">
                 <summary>"The report as text"</summary>
                 <pre data-testid="report-text">{move || { rows.track(); finished_at.track(); report_text() }}</pre>
             </details>

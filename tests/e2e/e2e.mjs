@@ -171,9 +171,12 @@ const PROXIED_TESTS = {
 /** Run `body` with a fresh page, when this mode runs the test. */
 async function test(name, body) {
   if (!(PROXIED_TESTS[name] || ['direct']).includes(MODE)) return;
+  // ONLY=text runs just the tests whose names contain it (for working on one test).
+  if (process.env.ONLY && !name.includes(process.env.ONLY)) return;
   await reset();
-  // Behind a proxy the sandbox allows no cross-origin calls at all: only the proxy can work.
-  if (PROXIED) await control('POST', 'cors', { enabled: false });
+  // Behind a proxy the sandbox's API and Hub allow no cross-origin calls: only the proxy can
+  // work. Its storage keeps CORS, as S3 does for the Hub's uploads.
+  if (PROXIED) await control('POST', 'cors', { enabled: false, storage: true });
   openedPages = [];
   const page = await freshPage();
   const started = Date.now();
@@ -455,6 +458,9 @@ async function inProfile(settings, body) {
   try {
     await body(page);
     assert.deepEqual(page.errors, [], `no page errors: ${JSON.stringify(page.errors)}`);
+  } catch (e) {
+    await shot(page, `FAILED-${MODE}-profile-${Date.now()}`).catch(() => {});
+    throw e;
   } finally {
     await page.context().close();
   }
@@ -843,7 +849,8 @@ await test('submitting goes through the proxy with the key', async () => {
     assert.ok(posts[0].headers.some(([k, v]) => k === 'content-type' && /application\/json/.test(v)));
     if (PROXIED) {
       // The proxy forwards the key and the body's type, and nothing of the browser's own.
-      for (const name of names) assert.ok(['host', 'connection', 'content-length', 'flock-api-key', 'content-type', 'accept-encoding'].includes(name), `forwarded: ${name} (${names})`);
+      // (workerd adds `cf-worker`, naming the Worker's own zone; nothing of the client's.)
+      for (const name of names) assert.ok(['host', 'connection', 'content-length', 'flock-api-key', 'content-type', 'accept-encoding', 'cf-worker'].includes(name), `forwarded: ${name} (${names})`);
     }
   });
 });

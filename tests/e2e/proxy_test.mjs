@@ -115,7 +115,7 @@ await check('index.html is revalidated; hashed assets are immutable; wasm has it
   assert.equal(index.headers.get('cache-control'), 'no-cache');
   const html = await index.text();
   const wasm = html.match(/href="\.\/([^"]+_bg\.wasm)"/)?.[1];
-  const js = html.match(/href="\.\/(flockboard-[0-9a-f]{16}\.js)"/)?.[1];
+  const js = html.match(/href="\.\/(flockboard-[0-9a-f]{8,16}\.js)"/)?.[1];
   assert.ok(wasm && js, 'hashed assets named in index.html');
   const w = await fetch(at(wasm), { headers: { 'accept-encoding': 'identity' } });
   assert.equal(w.headers.get('content-type'), 'application/wasm');

@@ -111,7 +111,11 @@ fn log_request(sandbox: &Sandbox, parts: &axum::http::request::Parts) -> bool {
     while inner.log.len() > LOG_LIMIT {
         inner.log.pop_front();
     }
-    inner.config.cors
+    if parts.uri.path().starts_with("/__storage/") {
+        inner.config.storage_cors
+    } else {
+        inner.config.cors
+    }
 }
 
 async fn handle_hub(State(sandbox): State<Sandbox>, request: Request) -> Response {
@@ -333,13 +337,22 @@ fn control_route(sandbox: &Sandbox, method: &Method, route: &str, body: &[u8]) -
             sandbox.lock().log.clear();
             empty(StatusCode::NO_CONTENT)
         }
-        ("POST", "cors") => match parsed(body).map(|v| v["enabled"].as_bool()) {
-            Ok(Some(enabled)) => {
-                sandbox.lock().config.cors = enabled;
-                json_response(200, &json!(sandbox.config()))
+        // `{"enabled": bool, "storage": bool}`: storage follows `enabled` unless given.
+        ("POST", "cors") => {
+            match parsed(body).map(|v| (v["enabled"].as_bool(), v["storage"].as_bool())) {
+                Ok((Some(enabled), storage)) => {
+                    let mut inner = sandbox.lock();
+                    inner.config.cors = enabled;
+                    inner.config.storage_cors = storage.unwrap_or(enabled);
+                    drop(inner);
+                    json_response(200, &json!(sandbox.config()))
+                }
+                _ => json_response(
+                    400,
+                    &json!({ "detail": "expected {\"enabled\": bool, \"storage\"?: bool}" }),
+                ),
             }
-            _ => json_response(400, &json!({ "detail": "expected {\"enabled\": bool}" })),
-        },
+        }
         ("POST", "faults") => match serde_json::from_slice::<Fault>(body) {
             Ok(fault) => {
                 sandbox.lock().config.faults.push(fault);

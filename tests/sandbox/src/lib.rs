@@ -80,8 +80,13 @@ pub struct LoggedRequest {
 /// Start-up switches, also settable at run time through `/__sandbox/config`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Config {
-    /// Send CORS headers and answer preflights.
+    /// Send CORS headers and answer preflights (FLock API and Hub).
     pub cors: bool,
+    /// The same for the Hub's storage (`/__storage/…`). Kept on while `cors` is switched off to
+    /// play a proxy deployment: the Hub's real storage (S3) allows browser uploads from any
+    /// origin even where the APIs do not.
+    #[serde(default = "yes")]
+    pub storage_cors: bool,
     /// Faults in force.
     pub faults: Vec<Fault>,
 }
@@ -90,9 +95,14 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             cors: true,
+            storage_cors: true,
             faults: Vec::new(),
         }
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The most requests kept in the log; older ones are dropped first.

@@ -56,7 +56,10 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Args, String> {
                 let value = args.next().ok_or("--hub needs a JSON object")?;
                 hub = serde_json::from_str(&value).map_err(|e| format!("--hub {value}: {e}"))?;
             }
-            "--no-cors" => config.cors = false,
+            "--no-cors" => {
+                config.cors = false;
+                config.storage_cors = false;
+            }
             "--fault" => {
                 let value = args.next().ok_or("--fault needs a JSON object")?;
                 let fault: Fault =
