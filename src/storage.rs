@@ -67,29 +67,17 @@ impl Settings {
     /// The FLock API base in force: the user's address resolved against this page, if it
     /// resolves, else the build's default, else production.
     pub fn flock_api(&self) -> ApiBase {
-        resolve_first(
-            [
-                self.flock_api_base.as_deref(),
-                Some(default_address()),
-                Some(PRODUCTION_BASE),
-            ],
-            &page_url(),
+        in_force(
+            self.flock_api_base.as_deref(),
+            default_address(),
+            PRODUCTION_BASE,
         )
-        .unwrap_or_else(ApiBase::production)
     }
 
     /// The Hub base in force: the user's address resolved against this page, if it resolves,
     /// else the build's default, else huggingface.co.
     pub fn hub(&self) -> ApiBase {
-        resolve_first(
-            [
-                self.hub_base.as_deref(),
-                Some(default_hub_address()),
-                Some(HUB_BASE),
-            ],
-            &page_url(),
-        )
-        .unwrap_or_else(ApiBase::production)
+        in_force(self.hub_base.as_deref(), default_hub_address(), HUB_BASE)
     }
 
     /// The Hugging Face token, only if it was entered for the Hub base now in force.
@@ -144,6 +132,14 @@ impl Settings {
     pub fn timeout_secs(&self) -> u32 {
         self.timeout_secs.clamp(1, 600)
     }
+}
+
+/// The first of the saved address, the build's default and the public service that resolves
+/// against this page. The public address is absolute, so it always resolves; production is
+/// only a formal fallback.
+fn in_force(saved: Option<&str>, default: &str, public: &str) -> ApiBase {
+    resolve_first([saved, Some(default), Some(public)], &page_url())
+        .unwrap_or_else(ApiBase::production)
 }
 
 /// Session-storage key of a token kept for this browser session only.

@@ -39,6 +39,25 @@ pub fn secret_scope(
     }
 }
 
+/// What to save from a secret's form field (`typed`, trimmed), given what is saved: the secret
+/// and its scope. An empty field keeps a secret saved for another address (the form never shows
+/// such a secret, so an empty field says nothing about it); otherwise as [`secret_scope`] says.
+pub fn secret_to_save(
+    typed: &str,
+    saved: Option<&str>,
+    saved_scope: Option<&str>,
+    base: &ApiBase,
+) -> (Option<String>, Option<String>) {
+    let bound_elsewhere = saved.is_some() && bound_secret(saved, saved_scope, base).is_none();
+    if typed.is_empty() && bound_elsewhere {
+        return (saved.map(str::to_string), saved_scope.map(str::to_string));
+    }
+    (
+        (!typed.is_empty()).then(|| typed.to_string()),
+        secret_scope(typed, saved, saved_scope, base.as_str()),
+    )
+}
+
 /// `text` with every occurrence of each non-empty secret replaced by `[redacted]`: for reports
 /// a user copies and pastes elsewhere, in case a server echoed a key back.
 pub fn redact(text: &str, secrets: &[&str]) -> String {
@@ -96,6 +115,27 @@ mod tests {
         // Saved again at the same address.
         assert_eq!(secret_scope("K", Some("K"), Some(b), b), Some(b.into()));
         assert_eq!(secret_scope("", Some("K"), Some(a), b), None);
+    }
+
+    #[test]
+    fn an_empty_field_forgets_only_a_secret_of_this_address() {
+        let here = base("https://b.example/api/v1/");
+        let elsewhere = Some("https://a.example/api/v1/");
+        // Saved for another address, not shown in the form: kept as it was.
+        assert_eq!(
+            secret_to_save("", Some("K"), elsewhere, &here),
+            (Some("K".into()), elsewhere.map(str::to_string))
+        );
+        // Saved for this address and cleared by the user: forgotten.
+        assert_eq!(
+            secret_to_save("", Some("K"), Some(here.as_str()), &here),
+            (None, None)
+        );
+        // Typed anew: saved for this address.
+        assert_eq!(
+            secret_to_save("K2", Some("K"), elsewhere, &here),
+            (Some("K2".into()), Some(here.to_string()))
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::app::use_settings;
 use crate::browser::page_url;
 use crate::components::{check_notice, SecretInput};
 use crate::flock::check::{advice, Outcome, Probe, Setup, Verdict};
-use crate::flock::secrets::secret_scope;
+use crate::flock::secrets::secret_to_save;
 use crate::flock::url::{default_address, origin_of, resolve, ApiBase};
 use crate::flock::view::View;
 use crate::flock::wallet::WalletAddress;
@@ -109,33 +109,18 @@ pub fn SettingsPage() -> impl IntoView {
         let key = key_input.get_untracked().trim().to_string();
         let token = token_input.get_untracked().trim().to_string();
         let saved = settings.get_untracked();
-        // An empty field keeps a secret saved for another address (it was never shown here).
-        let (flock_api_key, flock_key_scope) = if key.is_empty() && saved.key_is_for_another_api() {
-            (saved.flock_api_key.clone(), saved.flock_key_scope.clone())
-        } else {
-            (
-                (!key.is_empty()).then(|| key.clone()),
-                secret_scope(
-                    &key,
-                    saved.flock_api_key.as_deref(),
-                    saved.flock_key_scope.as_deref(),
-                    base.as_str(),
-                ),
-            )
-        };
-        let (hf_token, hf_token_scope) = if token.is_empty() && saved.token_is_for_another_hub() {
-            (saved.hf_token.clone(), saved.hf_token_scope.clone())
-        } else {
-            (
-                (!token.is_empty()).then(|| token.clone()),
-                secret_scope(
-                    &token,
-                    saved.hf_token.as_deref(),
-                    saved.hf_token_scope.as_deref(),
-                    hub.as_str(),
-                ),
-            )
-        };
+        let (flock_api_key, flock_key_scope) = secret_to_save(
+            &key,
+            saved.flock_api_key.as_deref(),
+            saved.flock_key_scope.as_deref(),
+            &base,
+        );
+        let (hf_token, hf_token_scope) = secret_to_save(
+            &token,
+            saved.hf_token.as_deref(),
+            saved.hf_token_scope.as_deref(),
+            &hub,
+        );
         Some(Settings {
             flock_api_base: address_to_keep(&base_input.get_untracked(), &base, default_address()),
             timeout_secs,

@@ -122,6 +122,7 @@ async fn api_answers_with_cors_and_fastapi_errors() {
 async fn cors_switch_removes_the_headers_and_refuses_preflights() {
     let addr = start(Config {
         cors: false,
+        storage_cors: false,
         faults: vec![],
     })
     .await;
@@ -252,5 +253,57 @@ async fn every_api_request_is_logged_with_its_headers() {
     assert_eq!(
         send(addr, "GET", "/__sandbox/log", &[], "").await.json(),
         serde_json::json!([])
+    );
+}
+
+#[tokio::test]
+async fn a_key_is_accepted_only_for_tasks_its_wallet_staked_on() {
+    let addr = start(Config::default()).await;
+    let key = [("flock-api-key", "K7Q2M9X4T1B8C6N3P5R0W2Y4Z6A8D1F3")];
+    // Enrolled (and submitted) on 7; enrolled on 8 without submissions; neither on 9.
+    for (task, status) in [(7, 200), (8, 200), (9, 403)] {
+        let path = format!("/api/v1/tasks/wallet-submissions?task_id={task}");
+        let answer = send(addr, "GET", &path, &key, "").await;
+        assert_eq!(answer.status, status, "task {task}");
+    }
+    let refused = send(
+        addr,
+        "GET",
+        "/api/v1/tasks/wallet-submissions?task_id=9",
+        &key,
+        "",
+    )
+    .await;
+    assert!(refused.json()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("not staked on task 9"));
+}
+
+#[tokio::test]
+async fn storage_can_keep_cors_while_the_apis_play_a_proxy_deployment() {
+    let addr = start(Config::default()).await;
+    let off = send(
+        addr,
+        "POST",
+        "/__sandbox/cors",
+        &[],
+        r#"{"enabled": false, "storage": true}"#,
+    )
+    .await;
+    assert_eq!(off.json()["cors"], false);
+    assert_eq!(off.json()["storage_cors"], true);
+    let both = send(
+        addr,
+        "POST",
+        "/__sandbox/cors",
+        &[],
+        r#"{"enabled": false}"#,
+    )
+    .await;
+    assert_eq!(
+        both.json()["storage_cors"],
+        false,
+        "storage follows unless told"
     );
 }
