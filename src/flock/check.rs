@@ -359,7 +359,7 @@ impl Outcome {
     pub fn summary(&self) -> String {
         match self {
             Outcome::Running => "checking…".into(),
-            Outcome::Ok(seen) => format!("OK: {seen}"),
+            Outcome::Ok(seen) => seen.clone(),
             Outcome::NotTested(why) => format!("not tested: {why}"),
             Outcome::Status { code, detail } => match detail {
                 Some(d) => format!("HTTP {code}: {d}"),
@@ -648,11 +648,11 @@ mod tests {
         );
         assert_eq!(
             Outcome::of(Probe::Leaderboard, http(200, r#"{"items":[],"total":0}"#)).summary(),
-            "OK: HTTP 200, 0 rows"
+            "HTTP 200, 0 rows"
         );
         assert_eq!(
             Outcome::of(Probe::HubWhoami, http(200, r#"{"name":"alice"}"#)).summary(),
-            "OK: HTTP 200, token of alice"
+            "HTTP 200, token of alice"
         );
     }
 

@@ -5,7 +5,9 @@
 //! Pure by rule, like `flock`: no browser crates, tested natively.
 
 pub mod checks;
+pub mod commit;
 pub mod repo;
+pub mod retry;
 pub mod safetensors;
 pub mod sha256x4;
 pub mod wire;
