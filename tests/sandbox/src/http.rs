@@ -158,7 +158,7 @@ async fn handle_hub(State(sandbox): State<Sandbox>, request: Request) -> Respons
         if fault.delay_ms > 0 {
             tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
         }
-        if fault.mode != FaultMode::Delay {
+        if !matches!(fault.mode, FaultMode::Delay | FaultMode::Lost) {
             return finish(faulty_response(
                 fault,
                 &Reply {
@@ -200,7 +200,10 @@ async fn handle_hub(State(sandbox): State<Sandbox>, request: Request) -> Respons
     })
     .await
     .unwrap_or_else(|_| json_response(500, &json!({ "error": "sandbox hub failed" })));
-    finish(response)
+    match fault {
+        Some(fault) if fault.mode == FaultMode::Lost => finish(lost_answer(&fault, response).await),
+        _ => finish(response),
+    }
 }
 
 /// Route an API request to the fake that serves it.
@@ -257,6 +260,13 @@ fn take_fault(sandbox: &Sandbox, route: &str) -> Option<Fault> {
 fn faulty_response(fault: &Fault, reply: &Reply) -> Response {
     match fault.mode {
         FaultMode::Delay => json_response(reply.status, &reply.body),
+        FaultMode::Lost if fault.status.is_some() => faulty_response(
+            &Fault {
+                mode: FaultMode::Status,
+                ..fault.clone()
+            },
+            reply,
+        ),
         FaultMode::Status => {
             let status = fault.status.unwrap_or(500);
             match &fault.body {
@@ -277,7 +287,7 @@ fn faulty_response(fault: &Fault, reply: &Reply) -> Response {
             Body::from("{\"detail\": [1, 2,, <html>oops"),
         ),
         FaultMode::WrongShape => json_response(200, &json!({ "message": "maintenance" })),
-        FaultMode::Truncated => {
+        FaultMode::Truncated | FaultMode::Lost => {
             let full = serde_json::to_vec(&reply.body).unwrap_or_default();
             let half = Bytes::copy_from_slice(&full[..full.len() / 2]);
             // Announce the full length, send half, then fail the body: hyper drops the
@@ -303,6 +313,16 @@ fn faulty_response(fault: &Fault, reply: &Reply) -> Response {
             response
         }
     }
+}
+
+/// The answer a client gets when the real one (`response`, already carried out) is lost.
+async fn lost_answer(fault: &Fault, response: Response) -> Response {
+    let status = response.status().as_u16();
+    let bytes = axum::body::to_bytes(response.into_body(), HUB_BODY_LIMIT)
+        .await
+        .unwrap_or_default();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    faulty_response(fault, &Reply { status, body })
 }
 
 /// What the real stack answers for a status with no body of our choosing.

@@ -123,6 +123,8 @@ struct Repo {
     /// Commit oid → files at that commit; `head` is the branch `main`.
     commits: HashMap<String, BTreeMap<String, Content>>,
     head: String,
+    /// The branch's history, oldest first: (commit oid, summary, Unix time).
+    log: Vec<(String, String, u64)>,
     committing: bool,
 }
 
@@ -526,6 +528,9 @@ impl Hub {
             ("GET", ["api", "models", ns, name, "revision", rev]) => {
                 self.info(user, &format!("{ns}/{name}"), rev)
             }
+            ("GET", ["api", "models", ns, name, "commits", rev]) => {
+                self.commits(user, &format!("{ns}/{name}"), rev)
+            }
             ("GET", ["api", "models", ns, name, "tree", rev, rest @ ..]) => {
                 self.tree(user, &format!("{ns}/{name}"), rev, &rest.join("/"))
             }
@@ -628,6 +633,7 @@ impl Hub {
         let mut repo = Repo {
             private,
             head: first.clone(),
+            log: vec![(first.clone(), "initial commit".into(), now_secs())],
             ..Default::default()
         };
         repo.commits.insert(first, files);
@@ -1022,6 +1028,8 @@ impl Hub {
         }
         repo.commits.insert(oid.clone(), files);
         repo.head = oid.clone();
+        let summary = header["summary"].as_str().unwrap_or("").to_string();
+        repo.log.push((oid.clone(), summary, now_secs()));
         json_response(
             200,
             &json!({ "success": true, "commitOid": oid, "commitUrl": format!("{origin}/{id}/commit/{oid}"), "hookOutput": "" }),
@@ -1049,6 +1057,29 @@ impl Hub {
                         "lfs": { "oid": oid, "size": size, "pointerSize": pointer.len() } })
             }
         }
+    }
+
+    /// The history up to `rev`, newest first, as `GET api/models/{repo}/commits/{rev}` lists it
+    /// (one page: the real Hub pages by 50 with a `Link` header).
+    fn commits(&self, user: Option<Token>, id: &str, rev: &str) -> Response {
+        let result = self.with_repo(&user, id, false, |repo| {
+            let target = if rev == "main" { repo.head.as_str() } else { rev };
+            let Some(end) = repo.log.iter().position(|(oid, _, _)| oid == target) else {
+                return Err(error(404, Some("RevisionNotFound"), &format!("Invalid rev id: {rev}")));
+            };
+            Ok(repo.log[..=end]
+                .iter()
+                .rev()
+                .take(50)
+                .map(|(oid, title, at)| {
+                    let date = chrono::DateTime::from_timestamp(*at as i64, 0)
+                        .map(|d| d.format("%Y-%m-%dT%H:%M:%S.000Z").to_string())
+                        .unwrap_or_default();
+                    json!({ "id": oid, "title": title, "message": "", "authors": [{ "user": "sandbox" }], "date": date })
+                })
+                .collect::<Vec<_>>())
+        });
+        result.map_or_else(|e| e, |list| json_response(200, &Value::Array(list)))
     }
 
     fn tree(&self, user: Option<Token>, id: &str, rev: &str, under: &str) -> Response {

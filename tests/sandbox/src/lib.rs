@@ -40,6 +40,10 @@ pub enum FaultMode {
     Truncated,
     /// Answer normally, after `delay_ms`.
     Delay,
+    /// Carry the request out, then lose its answer: with `status`, answer that status instead
+    /// (a gateway giving up); without, send the real answer's headers and half its body, then
+    /// drop the connection. What a client sees after a commit that landed unheard. Hub routes.
+    Lost,
 }
 
 /// A fault injected into one route (or every route, with `"*"`).

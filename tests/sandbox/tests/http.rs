@@ -307,3 +307,68 @@ async fn storage_can_keep_cors_while_the_apis_play_a_proxy_deployment() {
         "storage follows unless told"
     );
 }
+
+#[tokio::test]
+async fn a_lost_commit_answer_still_commits_and_the_history_shows_it() {
+    let (api, sandbox) = sandbox::spawn(([127, 0, 0, 1], 0).into(), Config::default())
+        .await
+        .unwrap();
+    let hub = sandbox::spawn_hub(([127, 0, 0, 1], 0).into(), sandbox)
+        .await
+        .unwrap();
+    let auth = [(
+        "authorization",
+        "Bearer hf_sandboxWriteTokenAlice0000000000000",
+    )];
+    let created = send(
+        hub,
+        "POST",
+        "/api/repos/create",
+        &auth,
+        r#"{"name": "lost"}"#,
+    )
+    .await;
+    assert_eq!(created.status, 200);
+    let commit = |summary: &str| {
+        format!(
+            "{{\"key\":\"header\",\"value\":{{\"summary\":\"{summary}\"}}}}\n{{\"key\":\"file\",\"value\":{{\"path\":\"{summary}.txt\",\"content\":\"aGk=\",\"encoding\":\"base64\"}}}}\n"
+        )
+    };
+    let route = "/api/models/alice/lost/commit/main";
+    // Dropped: the headers and half the body, then the connection goes.
+    let fault = r#"{"route": "api/models/alice/lost/commit/main", "mode": "lost", "times": 1}"#;
+    assert_eq!(
+        send(api, "POST", "/__sandbox/faults", &[], fault)
+            .await
+            .status,
+        200
+    );
+    let dropped = send(hub, "POST", route, &auth, &commit("first")).await;
+    assert_eq!(dropped.status, 200);
+    let announced: usize = dropped.header("content-length").unwrap().parse().unwrap();
+    assert!(dropped.body.len() < announced, "the answer is cut short");
+    // A gateway's error instead of the answer.
+    let fault = r#"{"route": "api/models/alice/lost/commit/main", "mode": "lost", "status": 504, "times": 1}"#;
+    send(api, "POST", "/__sandbox/faults", &[], fault).await;
+    let gateway = send(hub, "POST", route, &auth, &commit("second")).await;
+    assert_eq!(gateway.status, 504);
+    // Both commits landed, newest first in the history.
+    let history = send(hub, "GET", "/api/models/alice/lost/commits/main", &auth, "").await;
+    let titles: Vec<String> = history
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["title"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(titles, ["second", "first", "initial commit"]);
+    let head = send(
+        hub,
+        "GET",
+        "/api/models/alice/lost/revision/main",
+        &auth,
+        "",
+    )
+    .await;
+    assert_eq!(head.json()["sha"], history.json()[0]["id"]);
+}
