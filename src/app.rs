@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
     let (settings, warning) = storage::load();
     provide_context(SettingsContext(RwSignal::new(settings)));
     provide_clock();
+    crate::upload::session::provide_upload_session();
     view! {
         <Router>
             <Shell startup_warning=warning />

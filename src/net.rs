@@ -78,7 +78,7 @@ pub async fn get_text(
 
 /// Abort `controller` after `seconds`; the flag says whether that happened. Dropping the
 /// returned timer cancels it, so it only fires while its request is still running.
-fn time_limit(seconds: u32, controller: &AbortController) -> (Timeout, Rc<Cell<bool>>) {
+pub(crate) fn time_limit(seconds: u32, controller: &AbortController) -> (Timeout, Rc<Cell<bool>>) {
     let timed_out = Rc::new(Cell::new(false));
     let timer = {
         let timed_out = timed_out.clone();
@@ -347,22 +347,27 @@ pub async fn probe(
     if !window.navigator().on_line() {
         return Answer::Offline;
     }
-    // Is anything there? A no-cors GET needs no leave from the server and reads nothing.
-    let Ok(reach) = AbortController::new() else {
-        return Answer::NoAnswer;
-    };
-    let (_reach_timer, _) = time_limit(timeout_secs, &reach);
-    let init = RequestInit::new();
-    init.set_mode(RequestMode::NoCors);
-    init.set_signal(Some(&reach.signal()));
-    let reached = JsFuture::from(window.fetch_with_str_and_init(&request.url, &init))
-        .await
-        .is_ok();
-    if reached {
+    if reachable(&request.url, timeout_secs).await {
         Answer::Refused
     } else {
         Answer::NoAnswer
     }
+}
+
+/// Whether a server answers at `url` at all, after the browser refused to hand us its answer:
+/// a `no-cors` GET needs no leave from the server and reads nothing, so an (opaque) answer
+/// means the server is there and CORS is what refused; no answer means it is not reachable.
+pub(crate) async fn reachable(url: &str, timeout_secs: u32) -> bool {
+    let (Some(window), Ok(reach)) = (web_sys::window(), AbortController::new()) else {
+        return false;
+    };
+    let (_timer, _) = time_limit(timeout_secs, &reach);
+    let init = RequestInit::new();
+    init.set_mode(RequestMode::NoCors);
+    init.set_signal(Some(&reach.signal()));
+    JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .is_ok()
 }
 
 /// Check a key from the page, as the connection check's keyed row does: find a task the

@@ -11,6 +11,45 @@ use web_sys::AbortController;
 
 use crate::flock::ApiError;
 
+/// One guard per kind of async work a newer run supersedes (a test button, a check of the
+/// picked files): starting a run aborts the one before, and a slow older run can never write
+/// its result over a newer one.
+#[derive(Clone, Copy)]
+pub struct Latest {
+    generation: StoredValue<u64>,
+    controller: StoredValue<Option<AbortController>, LocalStorage>,
+}
+
+impl Latest {
+    /// A guard with no run yet.
+    pub fn new() -> Self {
+        Latest {
+            generation: StoredValue::new(0),
+            controller: StoredValue::new_local(None),
+        }
+    }
+
+    /// Start a run: the closure says whether it is still the newest; the controller aborts
+    /// its requests (and is aborted when the next run starts).
+    pub fn start(self) -> (impl Fn() -> bool + Copy, Option<AbortController>) {
+        self.generation.update_value(|n| *n += 1);
+        let this = self.generation.get_value();
+        let controller = AbortController::new().ok();
+        if let Some(previous) = self.controller.try_get_value().flatten() {
+            previous.abort();
+        }
+        self.controller.set_value(controller.clone());
+        let generation = self.generation;
+        (move || generation.try_get_value() == Some(this), controller)
+    }
+}
+
+impl Default for Latest {
+    fn default() -> Self {
+        Latest::new()
+    }
+}
+
 /// Where a load stands.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Load<T> {

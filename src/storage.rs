@@ -7,7 +7,7 @@ use gloo_storage::{LocalStorage, SessionStorage, Storage};
 use serde::{Deserialize, Serialize};
 
 use crate::browser::page_url;
-use crate::flock::secrets::bound_secret;
+use crate::flock::secrets::{bound_secret, Secret};
 use crate::flock::url::{default_address, resolve_first, ApiBase, PRODUCTION_BASE};
 use crate::flock::wallet::WalletAddress;
 use crate::hub::wire::{default_hub_address, HUB_BASE};
@@ -28,7 +28,7 @@ pub struct Settings {
     /// Time limit for one request, in seconds.
     pub timeout_secs: u32,
     /// The FLock API key. Sent only in the `flock-api-key` header, only to `flock_key_scope`.
-    pub flock_api_key: Option<String>,
+    pub flock_api_key: Option<Secret>,
     /// The resolved API base (origin and path) the key was entered for; a key is never sent to
     /// another. Records from before bases were kept hold only the origin.
     #[serde(alias = "flock_key_origin")]
@@ -39,7 +39,7 @@ pub struct Settings {
     /// `None` for this build's default.
     pub hub_base: Option<String>,
     /// The Hugging Face token, when kept in local storage (see `hf_token_session_only`).
-    pub hf_token: Option<String>,
+    pub hf_token: Option<Secret>,
     /// The resolved Hub base the token was entered for; a token is never sent to another.
     #[serde(alias = "hf_token_origin")]
     pub hf_token_scope: Option<String>,
@@ -149,7 +149,7 @@ const SESSION_TOKEN_KEY: &str = "flockboard.hf_token";
 pub fn load() -> (Settings, Option<String>) {
     let (mut settings, warning) = load_local();
     if settings.hf_token_session_only {
-        settings.hf_token = SessionStorage::get::<String>(SESSION_TOKEN_KEY).ok();
+        settings.hf_token = SessionStorage::get::<Secret>(SESSION_TOKEN_KEY).ok();
     }
     (settings, warning)
 }

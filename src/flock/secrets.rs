@@ -2,7 +2,56 @@
 //! may be sent to the address in force. A secret is bound to the resolved base it was entered
 //! for — origin and path — so pointing the page at another API or proxy never carries it along.
 
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
 use super::url::ApiBase;
+
+/// A FLock API key or a Hugging Face token. Its `Debug` and `Display` print a mask, so a
+/// `{:?}` of the settings or an upload job never shows it; the one way to the value is
+/// [`Secret::expose`] (or `Deref`), at the header that carries it.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wrap a value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The value itself, for the one header it goes in.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Secret::new(value)
+    }
+}
+
+impl std::ops::Deref for Secret {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(••••)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("••••")
+    }
+}
 
 /// A saved secret, only when it was entered for `base`: its scope is the base itself, or, in a
 /// record saved before scopes held the path, the base's origin.
@@ -71,6 +120,17 @@ pub fn redact(text: &str, secrets: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_print_masked_and_save_in_clear() {
+        let token = Secret::new("hf_abcdef");
+        assert!(!format!("{token:?} {token}").contains("hf_"));
+        assert_eq!(token.expose(), "hf_abcdef");
+        assert_eq!(
+            serde_json::to_string(&token).ok().as_deref(),
+            Some("\"hf_abcdef\"")
+        );
+    }
 
     fn base(raw: &str) -> ApiBase {
         ApiBase::parse(raw).unwrap_or_else(|_| ApiBase::production())

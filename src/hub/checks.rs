@@ -24,15 +24,54 @@ pub enum Level {
     Fail,
 }
 
+/// What a check looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// The picked files as a whole.
+    Files,
+    /// Full model or adapter.
+    ModelKind,
+    /// Parameter count against the task's limit.
+    Parameters,
+    /// The task is open for submissions.
+    Task,
+    /// Files big enough to take long.
+    LargeFiles,
+    /// The token may write to the namespace.
+    Token,
+}
+
+impl Check {
+    /// Its name, as the page shows it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Check::Files => "Files",
+            Check::ModelKind => "Model kind",
+            Check::Parameters => "Parameters",
+            Check::Task => "Task",
+            Check::LargeFiles => "Large files",
+            Check::Token => "Token",
+        }
+    }
+}
+
 /// One check's result.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     /// How it came out.
     pub level: Level,
     /// What was checked.
-    pub title: String,
+    pub check: Check,
     /// What was found.
     pub detail: String,
+}
+
+impl Finding {
+    /// Whether it stops the upload. A closed task does not: the model can still go to the Hub,
+    /// only the submission has to wait for another task.
+    pub fn blocks_upload(&self) -> bool {
+        self.level == Level::Fail && self.check != Check::Task
+    }
 }
 
 /// Files above this size are flagged (single PUT limit on S3 is 5 GB; uploads this big take long).
@@ -67,7 +106,7 @@ pub fn run(
     if files.is_empty() {
         out.push(Finding {
             level: Level::Fail,
-            title: "Files".into(),
+            check: Check::Files,
             detail: "No files picked.".into(),
         });
         return out;
@@ -75,31 +114,31 @@ pub fn run(
     let total: u64 = files.iter().map(|f| f.size).sum();
     out.push(Finding {
         level: Level::Pass,
-        title: "Files".into(),
+        check: Check::Files,
         detail: format!("{} files, {} bytes in all.", files.len(), grouped(total)),
     });
     out.push(match (adapter, has("config.json")) {
-        (true, _) => Finding { level: Level::Pass, title: "Model kind".into(), detail: "LoRA adapter (adapter_config.json found).".into() },
+        (true, _) => Finding { level: Level::Pass, check: Check::ModelKind, detail: "LoRA adapter (adapter_config.json found).".into() },
         (false, true) => Finding {
             level: Level::Pass,
-            title: "Model kind".into(),
+            check: Check::ModelKind,
             detail: if lora_tensors { "config.json found; tensor names look like LoRA but there is no adapter_config.json.".into() } else { "Full model (config.json found).".into() },
         },
         (false, false) => Finding {
             level: Level::Warn,
-            title: "Model kind".into(),
+            check: Check::ModelKind,
             detail: "Neither config.json nor adapter_config.json is among the files: validators may not be able to load the model.".into(),
         },
     });
     match parameters {
         None => out.push(Finding {
             level: Level::Warn,
-            title: "Parameters".into(),
+            check: Check::Parameters,
             detail: "No .safetensors file: the parameter count cannot be checked.".into(),
         }),
         Some(Err(reason)) => out.push(Finding {
             level: Level::Fail,
-            title: "Parameters".into(),
+            check: Check::Parameters,
             detail: reason,
         }),
         Some(Ok(count)) => {
@@ -107,15 +146,15 @@ pub fn run(
             out.push(match limit {
                 Some((id, max)) if count > max => Finding {
                     level: Level::Fail,
-                    title: "Parameters".into(),
+                    check: Check::Parameters,
                     detail: format!("{} parameters ({}) is over task {id}'s limit of {} ({}): validators would score it as failed.", grouped(count), human_count(count), grouped(max), human_count(max)),
                 },
                 Some((id, max)) => Finding {
                     level: Level::Pass,
-                    title: "Parameters".into(),
+                    check: Check::Parameters,
                     detail: format!("{} parameters ({}), within task {id}'s limit of {}.", grouped(count), human_count(count), human_count(max)),
                 },
-                None => Finding { level: Level::Pass, title: "Parameters".into(), detail: format!("{} parameters ({}).", grouped(count), human_count(count)) },
+                None => Finding { level: Level::Pass, check: Check::Parameters, detail: format!("{} parameters ({}).", grouped(count), human_count(count)) },
             });
         }
     }
@@ -123,13 +162,13 @@ pub fn run(
         out.push(if task.open {
             Finding {
                 level: Level::Pass,
-                title: "Task".into(),
+                check: Check::Task,
                 detail: format!("Task {} is in its submission phase.", task.id),
             }
         } else {
             Finding {
                 level: Level::Fail,
-                title: "Task".into(),
+                check: Check::Task,
                 detail: format!("Task {} is not accepting submissions now.", task.id),
             }
         });
@@ -142,7 +181,7 @@ pub fn run(
             .collect();
         out.push(Finding {
             level: Level::Warn,
-            title: "Large files".into(),
+            check: Check::LargeFiles,
             detail: format!(
                 "Very large: {}. They are sent in parts; keep this tab open.",
                 names.join(", ")
@@ -166,8 +205,8 @@ mod tests {
             .collect()
     }
 
-    fn level(findings: &[Finding], title: &str) -> Option<Level> {
-        findings.iter().find(|f| f.title == title).map(|f| f.level)
+    fn level(findings: &[Finding], check: Check) -> Option<Level> {
+        findings.iter().find(|f| f.check == check).map(|f| f.level)
     }
 
     #[test]
@@ -179,11 +218,11 @@ mod tests {
         };
         let files = picked(&[("config.json", 700), ("model.safetensors", 18_000_000_000)]);
         let findings = run(&files, Some(Ok(9_000_000_000)), false, Some(&task));
-        assert_eq!(level(&findings, "Parameters"), Some(Level::Fail));
+        assert_eq!(level(&findings, Check::Parameters), Some(Level::Fail));
         assert!(findings.iter().any(|f| f
             .detail
             .contains("over task 7's limit of 8,000,000,000 (8 B)")));
-        assert_eq!(level(&findings, "Large files"), Some(Level::Warn));
+        assert_eq!(level(&findings, Check::LargeFiles), Some(Level::Warn));
     }
 
     #[test]
@@ -208,11 +247,20 @@ mod tests {
                 open: false,
             }),
         );
-        assert_eq!(level(&bare, "Model kind"), Some(Level::Warn));
-        assert_eq!(level(&bare, "Parameters"), Some(Level::Warn));
-        assert_eq!(level(&bare, "Task"), Some(Level::Fail));
+        assert_eq!(level(&bare, Check::ModelKind), Some(Level::Warn));
+        assert_eq!(level(&bare, Check::Parameters), Some(Level::Warn));
+        assert_eq!(level(&bare, Check::Task), Some(Level::Fail));
+        let closed = bare.iter().find(|f| f.check == Check::Task);
+        assert!(
+            closed.is_some_and(|f| !f.blocks_upload()),
+            "a closed task does not stop an upload"
+        );
+        assert!(bare
+            .iter()
+            .filter(|f| f.check == Check::ModelKind)
+            .all(|f| !f.blocks_upload()));
         assert_eq!(
-            level(&run(&[], None, false, None), "Files"),
+            level(&run(&[], None, false, None), Check::Files),
             Some(Level::Fail)
         );
     }

@@ -1,5 +1,5 @@
 //! Commit safety: what a commit must leave on the Hub, the test of whether ours landed when its
-//! answer was lost, and how regular files are spread over commits so that no body grows without
+//! answer was lost (the commit made on our `parentCommit`, holding our files), and how regular files are spread over commits so that no body grows without
 //! bound. Pure; the pipeline (`crate::upload`) asks the Hub and follows these answers.
 
 use serde_json::Value;
@@ -85,19 +85,38 @@ pub fn parse_revision(body: &str) -> Result<String, String> {
     }
 }
 
-/// Whether our commit landed, judged from the Hub's own state after its answer was lost: the
-/// branch moved from `parent` (the `parentCommit` we sent, so nothing else could have been
-/// committed on it in our place) and the head's tree holds every file we committed with our
-/// content. Then the head is our commit; else it did not land.
-pub fn landed(
-    parent: &str,
-    head: &str,
-    tree: &[TreeFile],
-    expected: &[(String, Expected)],
-) -> bool {
-    if head.eq_ignore_ascii_case(parent) {
-        return false;
-    }
+/// Read a branch history (`GET api/models/{repo}/commits/{rev}`): commit ids, newest first.
+pub fn parse_history(body: &str) -> Result<Vec<String>, String> {
+    let value: Value =
+        serde_json::from_str(body).map_err(|e| format!("the commit history is not JSON: {e}"))?;
+    let entries = value
+        .as_array()
+        .ok_or("the commit history is not a JSON array")?;
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            entry["id"]
+                .as_str()
+                .filter(|id| id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+                .map(str::to_ascii_lowercase)
+                .ok_or_else(|| format!("commit {} of the history: no 40-hex `id`", i + 1))
+        })
+        .collect()
+}
+
+/// The commit made directly on `parent`, from a linear branch history (newest first): the only
+/// commit a `parentCommit: parent` request can have made. Anyone else's commit on `parent`
+/// (made without `parentCommit`) is told apart by [`holds`].
+pub fn made_on<'a>(parent: &str, history: &'a [String]) -> Option<&'a str> {
+    history
+        .windows(2)
+        .find(|pair| pair[1].eq_ignore_ascii_case(parent))
+        .map(|pair| pair[0].as_str())
+}
+
+/// Whether a commit's tree holds every file we committed, with our content.
+pub fn holds(tree: &[TreeFile], expected: &[(String, Expected)]) -> bool {
     expected.iter().all(|(path, want)| {
         tree.iter().any(|file| {
             file.path == *path
@@ -107,6 +126,41 @@ pub fn landed(
                 }
         })
     })
+}
+
+/// What became of a commit whose answer was lost, from the Hub's own state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fate {
+    /// It landed: this is its id.
+    Landed(String),
+    /// The branch is still at our parent: nothing landed; trying again is safe.
+    NotYet,
+    /// Someone else committed on our parent: ours cannot land there any more.
+    Overtaken,
+}
+
+/// Judge a lost commit: `history` is the branch's (newest first) and `tree` the tree of the
+/// commit [`made_on`] our parent, if there is one.
+pub fn fate(
+    parent: &str,
+    history: &[String],
+    tree: Option<&[TreeFile]>,
+    expected: &[(String, Expected)],
+) -> Fate {
+    match (made_on(parent, history), tree) {
+        (Some(commit), Some(tree)) if holds(tree, expected) => Fate::Landed(commit.to_string()),
+        (Some(_), _) => Fate::Overtaken,
+        (None, _)
+            if history
+                .first()
+                .is_some_and(|h| h.eq_ignore_ascii_case(parent)) =>
+        {
+            Fate::NotYet
+        }
+        // The parent is not in the (first page of the) history: the branch was rewritten or
+        // moved far on; either way ours is not on it.
+        (None, _) => Fate::Overtaken,
+    }
 }
 
 /// The most regular (inline) content one commit carries, in bytes before base64: as
@@ -181,20 +235,37 @@ mod tests {
         ]
     }
 
-    #[test]
-    fn a_moved_head_holding_our_files_is_our_commit() {
-        assert_eq!(tree().len(), 2, "folders skipped");
-        assert!(landed("p", "h", &tree(), &ours()));
+    fn ids(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.repeat(40)).collect()
     }
 
     #[test]
-    fn an_unmoved_head_or_other_content_is_not() {
-        assert!(!landed("h", "H", &tree(), &ours()), "the head did not move");
+    fn the_commit_on_our_parent_holding_our_files_is_ours() {
+        assert_eq!(tree().len(), 2, "folders skipped");
+        let history = ids(&["c", "b", "a"]);
+        let parent = "a".repeat(40);
+        assert_eq!(made_on(&parent, &history), Some("b".repeat(40).as_str()));
+        assert_eq!(
+            fate(&parent, &history, Some(&tree()), &ours()),
+            Fate::Landed("b".repeat(40)),
+            "found even when someone committed after it"
+        );
+        assert_eq!(fate(&"c".repeat(40), &history, None, &ours()), Fate::NotYet);
+    }
+
+    #[test]
+    fn another_commit_on_our_parent_is_not_ours() {
+        let history = ids(&["b", "a"]);
+        let parent = "a".repeat(40);
         let mut other = ours();
         other[1].1 = Expected::Lfs {
             sha256: "bbbb".into(),
         };
-        assert!(!landed("p", "h", &tree(), &other), "someone else's model");
+        assert_eq!(
+            fate(&parent, &history, Some(&tree()), &other),
+            Fate::Overtaken,
+            "someone else's model"
+        );
         let mut missing = ours();
         missing.push((
             "extra.bin".into(),
@@ -202,10 +273,7 @@ mod tests {
                 sha256: "cccc".into(),
             },
         ));
-        assert!(
-            !landed("p", "h", &tree(), &missing),
-            "a file of ours is absent"
-        );
+        assert!(!holds(&tree(), &missing), "a file of ours is absent");
         // A regular file of ours where the tree has an LFS file of the same blob id: not ours.
         let lfs_as_regular = vec![(
             "model.safetensors".into(),
@@ -213,7 +281,12 @@ mod tests {
                 blob: "1111111111111111111111111111111111111111".into(),
             },
         )];
-        assert!(!landed("p", "h", &tree(), &lfs_as_regular));
+        assert!(!holds(&tree(), &lfs_as_regular));
+        assert_eq!(
+            fate(&"9".repeat(40), &history, None, &ours()),
+            Fate::Overtaken,
+            "our parent is gone from the branch"
+        );
     }
 
     #[test]
@@ -230,6 +303,14 @@ mod tests {
         );
         assert!(parse_revision(r#"{"sha":"main"}"#).is_err());
         assert!(parse_revision("[]").is_err());
+        assert_eq!(
+            parse_history(&format!(r#"[{{"id":"{sha}","title":"x"}}]"#)),
+            Ok(vec![sha.to_ascii_lowercase()])
+        );
+        assert!(parse_history(r#"[{"id":"main"}]"#)
+            .err()
+            .unwrap_or_default()
+            .contains("commit 1"));
     }
 
     #[test]

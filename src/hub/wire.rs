@@ -74,6 +74,24 @@ pub fn commit_url(base: &ApiBase, repo: &RepoId, rev: &str) -> String {
     format!("{base}api/models/{repo}/commit/{}", encode_component(rev))
 }
 
+/// Where a branch's head is read (`sha` of the answer).
+pub fn revision_url(base: &ApiBase, repo: &RepoId, rev: &str) -> String {
+    format!("{base}api/models/{repo}/revision/{}", encode_component(rev))
+}
+
+/// A branch's history, newest first.
+pub fn history_url(base: &ApiBase, repo: &RepoId, rev: &str) -> String {
+    format!("{base}api/models/{repo}/commits/{}", encode_component(rev))
+}
+
+/// Every file of a commit's tree, folders walked.
+pub fn tree_url(base: &ApiBase, repo: &RepoId, rev: &str) -> String {
+    format!(
+        "{base}api/models/{repo}/tree/{}?recursive=true",
+        encode_component(rev)
+    )
+}
+
 /// Who a token belongs to and what it may write (from `whoami-v2`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WhoAmI {
@@ -373,44 +391,68 @@ pub enum Operation {
     },
 }
 
-/// The NDJSON commit body: a header line, then one line per operation.
+/// The NDJSON commit's header line (with its newline). `parent` is the commit the branch must
+/// still be at, or the Hub refuses with 412: what makes a repeated commit safe.
+pub fn commit_header_line(summary: &str, description: &str, parent: &str) -> String {
+    let header = json!({ "summary": summary, "description": description, "parentCommit": parent });
+    json!({ "key": "header", "value": header }).to_string() + "\n"
+}
+
+/// A commit line for an LFS file (with its newline).
+pub fn lfs_line(path: &str, oid: &str, size: u64) -> String {
+    json!({ "key": "lfsFile", "value": { "path": path, "algo": "sha256", "oid": oid, "size": size } })
+        .to_string()
+        + "\n"
+}
+
+/// What goes before and after a regular file's base64 content in its commit line, so that the
+/// line can be put together from pieces without copying the content into one string (base64
+/// needs no JSON escaping).
+pub fn file_line_around(path: &str) -> (String, String) {
+    let prefix = format!(
+        r#"{{"key":"file","value":{{"path":{},"encoding":"base64","content":""#,
+        Value::String(path.to_string())
+    );
+    (prefix, "\"}}\n".to_string())
+}
+
+/// The NDJSON commit body in one string: the header line, then one line per operation (the
+/// upload sends the same lines as a `Blob` of pieces).
 pub fn commit_body(
     summary: &str,
     description: &str,
-    parent: Option<&str>,
+    parent: &str,
     operations: &[Operation],
 ) -> String {
-    let mut header = json!({ "summary": summary, "description": description });
-    if let Some(parent) = parent {
-        header["parentCommit"] = json!(parent);
-    }
-    let mut lines = vec![json!({ "key": "header", "value": header }).to_string()];
+    let mut body = commit_header_line(summary, description, parent);
     for op in operations {
-        lines.push(match op {
+        match op {
             Operation::File { path, base64 } => {
-                json!({ "key": "file", "value": { "path": path, "content": base64, "encoding": "base64" } })
+                let (prefix, suffix) = file_line_around(path);
+                body.push_str(&prefix);
+                body.push_str(base64);
+                body.push_str(&suffix);
             }
-            Operation::Lfs { path, oid, size } => {
-                json!({ "key": "lfsFile", "value": { "path": path, "algo": "sha256", "oid": oid, "size": size } })
-            }
+            Operation::Lfs { path, oid, size } => body.push_str(&lfs_line(path, oid, *size)),
         }
-        .to_string());
     }
-    lines.join("\n") + "\n"
+    body
 }
 
-/// Read a commit answer: the commit id and its page.
-pub fn parse_commit(body: &str) -> Result<(String, String), String> {
+/// Read a commit answer: the commit id and its page (only an `http(s)` link; anything else
+/// from the answer is dropped).
+pub fn parse_commit(body: &str) -> Result<(String, Option<String>), String> {
     let value: Value =
         serde_json::from_str(body).map_err(|e| format!("unreadable commit answer: {e}"))?;
     let oid = value["commitOid"]
         .as_str()
-        .filter(|o| o.len() == 40)
+        .filter(|o| o.len() == 40 && o.bytes().all(|b| b.is_ascii_hexdigit()))
         .ok_or("the commit answer has no commitOid")?;
-    Ok((
-        oid.to_string(),
-        value["commitUrl"].as_str().unwrap_or_default().to_string(),
-    ))
+    let url = value["commitUrl"]
+        .as_str()
+        .filter(|u| crate::flock::task::is_web_url(u))
+        .map(str::to_string);
+    Ok((oid.to_ascii_lowercase(), url))
 }
 
 /// The Hub's reason in an error body (`error` string or list, `message`, `error_description`).
@@ -541,9 +583,9 @@ mod tests {
     #[test]
     fn commit_bodies_are_ndjson_with_a_header_first() {
         let body = commit_body(
-            "Upload",
+            "Upload \"x\"",
             "",
-            Some("0123"),
+            "0123",
             &[
                 Operation::File {
                     path: "config.json".into(),
@@ -563,7 +605,22 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[0]["value"]["parentCommit"], "0123");
         assert_eq!(lines[1]["key"], "file");
+        assert_eq!(lines[0]["value"]["summary"], "Upload \"x\"");
+        assert_eq!(lines[1]["value"]["content"], "e30=");
+        assert_eq!(lines[1]["value"]["path"], "config.json");
         assert_eq!(lines[2]["value"]["algo"], "sha256");
+        let (prefix, _) = file_line_around("we\"ird/\u{e9}.json");
+        assert!(
+            serde_json::from_str::<Value>(&format!("{prefix}AA==\"}}}}"))
+                .is_ok_and(|v| v["value"]["path"] == "we\"ird/\u{e9}.json")
+        );
+        assert_eq!(
+            parse_commit(
+                r#"{"commitOid":"0123456789abcdef0123456789abcdef01234567","commitUrl":"javascript:alert(1)"}"#
+            ),
+            Ok(("0123456789abcdef0123456789abcdef01234567".into(), None)),
+            "a link from the Hub is kept only when it is http(s)"
+        );
         assert_eq!(
             completion_body("ab", &["\"e1\"".into()]),
             r#"{"oid":"ab","parts":[{"etag":"\"e1\"","partNumber":1}]}"#

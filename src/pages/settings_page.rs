@@ -9,13 +9,14 @@ use crate::app::use_settings;
 use crate::browser::page_url;
 use crate::components::{check_notice, SecretInput};
 use crate::flock::check::{advice, Outcome, Probe, Setup, Verdict};
-use crate::flock::secrets::secret_to_save;
+use crate::flock::secrets::{secret_to_save, Secret};
 use crate::flock::url::{default_address, origin_of, resolve, ApiBase};
 use crate::flock::view::View;
 use crate::flock::wallet::WalletAddress;
 use crate::flock::ApiError;
 use crate::hub::wire::default_hub_address;
 use crate::net::{check_key, get_text};
+use crate::remote::Latest;
 use crate::storage::{self, Settings, DEFAULT_TIMEOUT_SECS};
 use crate::upload::whoami;
 
@@ -40,23 +41,6 @@ fn resolves_to(typed: &str, parsed: &Result<ApiBase, String>) -> Option<String> 
             Some(format!("Resolves to {base} from this page."))
         }
         _ => None,
-    }
-}
-
-/// One guard per kind of test button: a slow older run never overwrites a newer result.
-#[derive(Clone, Copy)]
-struct Latest(StoredValue<u64>);
-
-impl Latest {
-    fn new() -> Self {
-        Latest(StoredValue::new(0))
-    }
-
-    /// Start a run; the closure says whether it is still the newest.
-    fn start(self) -> impl Fn() -> bool + Copy {
-        self.0.update_value(|n| *n += 1);
-        let this = self.0.get_value();
-        move || self.0.try_get_value() == Some(this)
     }
 }
 
@@ -125,10 +109,10 @@ pub fn SettingsPage() -> impl IntoView {
             flock_api_base: address_to_keep(&base_input.get_untracked(), &base, default_address()),
             timeout_secs,
             flock_key_scope,
-            flock_api_key,
+            flock_api_key: flock_api_key.map(Secret::new),
             hub_base: address_to_keep(&hub_input.get_untracked(), &hub, default_hub_address()),
             hf_token_scope,
-            hf_token,
+            hf_token: hf_token.map(Secret::new),
             hf_token_session_only: session_only.get_untracked(),
             wallet: wallet.map(|w| w.to_string()),
         })
@@ -191,7 +175,7 @@ pub fn SettingsPage() -> impl IntoView {
             .get_untracked()
             .unwrap_or(DEFAULT_TIMEOUT_SECS);
         check.set(None);
-        let fresh = latest_api.start();
+        let (fresh, _) = latest_api.start();
         leptos::task::spawn_local(async move {
             let result = match AbortController::new() {
                 Ok(controller) => get_text(&base.health(), &base, timeout, None, &controller).await,
@@ -209,7 +193,7 @@ pub fn SettingsPage() -> impl IntoView {
         let Ok(base) = parsed_base.get_untracked() else {
             return;
         };
-        let fresh = latest_key.start();
+        let (fresh, _) = latest_key.start();
         if key.is_empty() {
             key_check.set(Some(Outcome::NotTested("enter a key first".into())));
             return;
@@ -259,12 +243,15 @@ pub fn SettingsPage() -> impl IntoView {
             return;
         }
         token_check.set(None);
-        let fresh = latest_token.start();
+        let (fresh, controller) = latest_token.start();
+        let Some(controller) = controller else {
+            return;
+        };
         leptos::task::spawn_local(async move {
-            let result = whoami(&hub, &token)
+            let result = whoami(&hub, &token, &controller.signal())
                 .await
                 .map(|who| who.describe())
-                .map_err(|e| e.message);
+                .map_err(|e| e.to_string());
             if fresh() {
                 let _ = token_check.try_set(Some(result));
             }

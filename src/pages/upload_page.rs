@@ -1,11 +1,8 @@
 //! Upload a model from the browser to a Hub repo: pick or drop files or a folder, check
 //! them against the task, upload with progress, cancel, and carry the commit into the submit form.
 
-use std::collections::BTreeMap;
-
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::AbortController;
 
 use crate::app::{use_settings, use_view};
 use crate::flock::format::{grouped, human_bytes};
@@ -13,13 +10,14 @@ use crate::flock::phase::{phase_at, Phase as TaskPhase};
 use crate::flock::task_list::TaskFilter;
 use crate::flock::time::format_duration;
 use crate::flock::view::View;
-use crate::hub::checks::{self, Finding, Level, Picked, TaskFacts};
+use crate::hub::checks::{self, Check, Finding, Level, Picked, TaskFacts};
 use crate::hub::repo::RepoId;
 use crate::hub::safetensors;
 use crate::net::fetch_task_list;
 use crate::picking::{dropped_files, picked, take_drop};
-use crate::remote::{use_remote, Load};
-use crate::upload::{self, Done, Event, FileState, Job, Phase, PickedFile};
+use crate::remote::{use_remote, Latest, Load};
+use crate::upload::session::use_upload_session;
+use crate::upload::{self, FileState, Job, Phase, PickedFile};
 
 /// Read the parameter count of every `.safetensors` file from its header alone.
 async fn count_parameters(files: &[PickedFile]) -> (Option<Result<u64, String>>, bool) {
@@ -58,18 +56,6 @@ async fn count_parameters(files: &[PickedFile]) -> (Option<Result<u64, String>>,
     (any.then_some(Ok(total)), lora)
 }
 
-/// How often, at most, the page shows upload progress (milliseconds).
-const PROGRESS_MS: f64 = 250.0;
-
-/// Progress of a running or finished upload.
-#[derive(Clone, Default)]
-struct Progress {
-    phase: Option<Phase>,
-    files: BTreeMap<usize, FileState>,
-    sent: u64,
-    started_ms: f64,
-}
-
 /// The upload page.
 #[component]
 pub fn UploadPage() -> impl IntoView {
@@ -79,16 +65,21 @@ pub fn UploadPage() -> impl IntoView {
         View::Upload { task } => task,
         _ => None,
     };
-    let files = RwSignal::new(Vec::<PickedFile>::new());
-    let repo_input = RwSignal::new(String::new());
-    let message = RwSignal::new("Upload model with flockboard".to_string());
-    let create = RwSignal::new(true);
-    let private = RwSignal::new(false);
-    let task = RwSignal::new(initial_task);
-    let progress = RwSignal::new(Progress::default());
-    let outcome = RwSignal::new(None::<Result<Done, upload::UploadError>>);
-    let running = RwSignal::new(false);
-    let controller = StoredValue::new_local(None::<AbortController>);
+    // The form and the upload live above this view (app level): leaving the view and coming
+    // back shows the running upload as it goes on.
+    let session = use_upload_session();
+    let (files, repo_input, message, create, private, task) = (
+        session.files,
+        session.repo,
+        session.message,
+        session.create,
+        session.private,
+        session.task,
+    );
+    if initial_task.is_some() && !session.running.get_untracked() {
+        task.set(initial_task);
+    }
+    let (progress, outcome, running) = (session.progress, session.outcome, session.running);
     let findings = RwSignal::new(Vec::<Finding>::new());
 
     let open_tasks = use_remote(
@@ -98,6 +89,7 @@ pub fn UploadPage() -> impl IntoView {
     let repo = Memo::new(move |_| repo_input.get().parse::<RepoId>());
 
     // Re-run the checks whenever the files or the task change.
+    let checks_run = Latest::new();
     Effect::new(move |_| {
         let picked = files.get();
         let facts = task.get().and_then(|id| match open_tasks.get() {
@@ -113,8 +105,13 @@ pub fn UploadPage() -> impl IntoView {
                 open: true,
             }),
         });
+        // A newer pick (or task) supersedes a slower older check.
+        let (fresh, _) = checks_run.start();
         leptos::task::spawn_local(async move {
             let (params, lora) = count_parameters(&picked).await;
+            if !fresh() {
+                return;
+            }
             let list: Vec<Picked> = picked
                 .iter()
                 .map(|f| Picked {
@@ -126,31 +123,40 @@ pub fn UploadPage() -> impl IntoView {
         });
     });
 
-    // Whether the token may write to the repo's namespace (whoami, once per token/namespace).
+    // Whether the token may write to the repo's namespace (whoami, once per token/namespace);
+    // a newer question aborts the older one, whose answer is never shown.
     let access = RwSignal::new(None::<Finding>);
     let namespace = Memo::new(move |_| repo.get().ok().map(|r| r.namespace().to_string()));
+    let access_run = Latest::new();
     Effect::new(move |_| {
         let current = settings.get();
-        let (Some(ns), Some(token)) = (namespace.get(), current.hf_token().map(str::to_string))
-        else {
+        let (fresh, controller) = access_run.start();
+        let (Some(ns), Some(token), Some(controller)) = (
+            namespace.get(),
+            current.hf_token().map(str::to_string),
+            controller,
+        ) else {
             access.set(None);
             return;
         };
         let hub = current.hub();
         leptos::task::spawn_local(async move {
-            let finding = match upload::whoami(&hub, &token).await {
-                Ok(who) if who.can_write(&ns) => Finding { level: Level::Pass, title: "Token".into(), detail: format!("{} It can write to {ns}.", who.describe()) },
-                Ok(who) => Finding { level: Level::Fail, title: "Token".into(), detail: format!("{} It cannot write to {ns}: pick a namespace it can write to, or another token.", who.describe()) },
-                Err(e) => Finding { level: Level::Warn, title: "Token".into(), detail: e.message },
+            let finding = match upload::whoami(&hub, &token, &controller.signal()).await {
+                Ok(who) if who.can_write(&ns) => Finding { level: Level::Pass, check: Check::Token, detail: format!("{} It can write to {ns}.", who.describe()) },
+                Ok(who) => Finding { level: Level::Fail, check: Check::Token, detail: format!("{} It cannot write to {ns}: pick a namespace it can write to, or another token.", who.describe()) },
+                Err(e) => Finding { level: Level::Warn, check: Check::Token, detail: e.to_string() },
             };
-            // Only the answer for the namespace still in the form counts.
-            if namespace.try_get_untracked().flatten().as_deref() == Some(ns.as_str()) {
+            if fresh() {
                 let _ = access.try_set(Some(finding));
             }
         });
     });
 
     let add = move |more: Vec<PickedFile>| {
+        // The running upload's progress is shown by file position: the list stays as it is.
+        if running.get_untracked() {
+            return;
+        }
         files.update(|current| {
             for f in more {
                 current.retain(|c| c.path != f.path);
@@ -200,76 +206,24 @@ pub fn UploadPage() -> impl IntoView {
     });
 
     let start = move |_| {
-        let Some(token) = settings.get_untracked().hf_token().map(str::to_string) else {
+        let current = settings.get_untracked();
+        let Some(token) = current.hf_token().map(crate::flock::secrets::Secret::new) else {
             return;
         };
         let Ok(repo) = repo.get_untracked() else {
             return;
         };
-        let Ok(abort) = AbortController::new() else {
-            return;
-        };
-        controller.set_value(Some(abort.clone()));
-        let job = Job {
-            hub: settings.get_untracked().hub(),
+        session.start(Job {
+            hub: current.hub(),
             token,
             repo,
             create: create.get_untracked(),
             private: private.get_untracked(),
             message: message.get_untracked(),
             files: files.get_untracked(),
-        };
-        running.set(true);
-        outcome.set(None);
-        progress.set(Progress {
-            started_ms: js_sys::Date::now(),
-            ..Default::default()
-        });
-        leptos::task::spawn_local(async move {
-            // Events come by the hundred per second (every part, every percent hashed); the
-            // page shows them at most every PROGRESS_MS, and at once when a phase or a file's
-            // fate changes. Re-rendering on each one cost the upload a measurable share of
-            // the CPU it competes for (tests/bench/upload.sh).
-            let latest = std::cell::RefCell::new(progress.get_untracked());
-            let shown_at = std::cell::Cell::new(0.0);
-            let show = || {
-                shown_at.set(js_sys::Date::now());
-                let _ = progress.try_set(latest.borrow().clone());
-            };
-            let on = |event: Event| {
-                let now_or_later = matches!(
-                    event,
-                    Event::Phase(_)
-                        | Event::File(
-                            _,
-                            FileState::Done | FileState::Stored | FileState::Failed(_)
-                        )
-                );
-                {
-                    let mut p = latest.borrow_mut();
-                    match event {
-                        Event::Phase(phase) => p.phase = Some(phase),
-                        Event::File(i, state) => {
-                            p.files.insert(i, state);
-                        }
-                        Event::Sent(bytes) => p.sent = bytes,
-                    }
-                }
-                if now_or_later || js_sys::Date::now() - shown_at.get() >= PROGRESS_MS {
-                    show();
-                }
-            };
-            let result = upload::run(&job, &abort, &on).await;
-            show();
-            let _ = outcome.try_set(Some(result));
-            let _ = running.try_set(false);
         });
     };
-    let cancel = move |_| {
-        if let Some(abort) = controller.get_value() {
-            abort.abort();
-        }
-    };
+    let cancel = move |_| session.cancel();
 
     let has_token = move || settings.get().hf_token().is_some();
     let blocked = move || {
@@ -277,11 +231,8 @@ pub fn UploadPage() -> impl IntoView {
             || files.get().is_empty()
             || repo.get().is_err()
             || !has_token()
-            || findings
-                .get()
-                .iter()
-                .any(|f| f.level == Level::Fail && f.title != "Task")
-            || access.get().is_some_and(|f| f.level == Level::Fail)
+            || findings.get().iter().any(Finding::blocks_upload)
+            || access.get().is_some_and(|f| f.blocks_upload())
     };
 
     let file_rows = move || {
@@ -298,7 +249,8 @@ pub fn UploadPage() -> impl IntoView {
                     Some(FileState::Hashing(x)) => format!("Hashing {:.0}%", x * 100.0),
                     Some(FileState::Uploading(x)) => format!("Uploading {:.0}%", x * 100.0),
                     Some(FileState::Stored) => "Already on the Hub".into(),
-                    Some(FileState::Done) => "Done".into(),
+                    Some(FileState::Done) => "Ready to commit".into(),
+                    Some(FileState::Committed) => "Committed".into(),
                     Some(FileState::Failed(e)) => format!("Failed: {e}"),
                 };
                 view! {
@@ -331,12 +283,16 @@ pub fn UploadPage() -> impl IntoView {
             None
         };
         let label = match phase {
-            _ if matches!(outcome.get(), Some(Ok(_))) => "Finished",
-            _ if matches!(outcome.get(), Some(Err(_))) => "Stopped",
-            Phase::Preparing => "Preparing the repo",
-            Phase::Preuploading => "Asking the Hub how to send each file",
-            Phase::Uploading => "Hashing and uploading large files",
-            Phase::Committing => "Committing",
+            _ if matches!(outcome.get(), Some(Ok(_))) => "Finished".to_string(),
+            _ if matches!(outcome.get(), Some(Err(_))) => "Stopped".into(),
+            Phase::Preparing => "Preparing the repo".into(),
+            Phase::Preuploading => "Asking the Hub how to send each file".into(),
+            Phase::Uploading => "Hashing and uploading large files".into(),
+            Phase::Committing { of: 1, .. } => "Committing".to_string(),
+            Phase::Committing { k, of } => format!("Committing ({k} of {of})"),
+            Phase::Verifying => {
+                "The commit's answer was lost: reading the Hub to see whether it landed".into()
+            }
         };
         Some(view! {
             <p class="upload__overall" data-testid="upload-phase">
@@ -344,6 +300,11 @@ pub fn UploadPage() -> impl IntoView {
                 {format!(" · {} sent · {}/s", human_bytes(p.sent), human_bytes(speed as u64))}
                 {left.filter(|_| running.get()).map(|s| format!(" · about {} left", format_duration(s.max(1))))}
             </p>
+            {p.retrying.filter(|_| running.get()).map(|(why, at)| view! {
+                <p class="notice notice--warning" data-testid="upload-retrying">
+                    {format!("{why}: trying again in {} s.", ((at - js_sys::Date::now()) / 1000.0).ceil().max(0.0))}
+                </p>
+            })}
         })
     };
 
@@ -404,7 +365,7 @@ pub fn UploadPage() -> impl IntoView {
             <ul class="checks" data-testid="checks">
                 {move || findings.get().into_iter().chain(access.get()).map(|f| {
                     let class = match f.level { Level::Pass => "check--pass", Level::Warn => "check--warn", Level::Fail => "check--fail" };
-                    view! { <li class=class><strong>{f.title}": "</strong>{f.detail}</li> }
+                    view! { <li class=class><strong>{f.check.title()}": "</strong>{f.detail}</li> }
                 }).collect_view()}
             </ul>
             <div class="actions">
@@ -415,11 +376,16 @@ pub fn UploadPage() -> impl IntoView {
             {move || outcome.get().map(|result| match result {
                 Ok(done) => {
                     let submit = View::Submit { task: task.get_untracked(), repo: repo_input.get_untracked().trim().to_string(), revision: done.commit.clone() }.href();
+                    // The Hub's own link when it gave an http(s) one, else the commit's page on
+                    // the Hub address in use.
+                    let link = done.url.clone().unwrap_or_else(|| format!("{}{}/commit/{}", settings.get_untracked().hub(), repo_input.get_untracked().trim(), done.commit));
                     view! {
                         <div class="notice notice--ok" data-testid="upload-done">
                             <p>"Committed " <code data-testid="commit-oid">{done.commit.clone()}</code>
+                                {(done.commits > 1).then(|| format!(" (the last of {} commits: regular files are spread over commits of at most 100 MiB each)", done.commits))}
                                 {(done.skipped > 0).then(|| format!(" ({} file(s) were already on the Hub and not sent again)", done.skipped))}</p>
-                            <p><a href=done.url.clone() target="_blank" rel="noopener noreferrer" data-testid="commit-link">"See the commit on the Hub"</a></p>
+                            {done.confirmed_after.clone().map(|how| view! { <p data-testid="commit-confirmed">{how}</p> })}
+                            <p><a href=link target="_blank" rel="noopener noreferrer" data-testid="commit-link">"See the commit on the Hub"</a></p>
                             <p><a class="button" href=submit data-testid="to-submit">"Submit this commit to FLock"</a></p>
                         </div>
                     }.into_any()

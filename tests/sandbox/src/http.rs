@@ -155,7 +155,8 @@ async fn handle_hub(State(sandbox): State<Sandbox>, request: Request) -> Respons
     let route = parts.uri.path().trim_start_matches('/').to_string();
     let fault = take_fault(&sandbox, &route);
     if let Some(fault) = &fault {
-        if fault.delay_ms > 0 {
+        // A lost answer is slow after the request was carried out, not before.
+        if fault.delay_ms > 0 && fault.mode != FaultMode::Lost {
             tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
         }
         if !matches!(fault.mode, FaultMode::Delay | FaultMode::Lost) {
@@ -201,7 +202,10 @@ async fn handle_hub(State(sandbox): State<Sandbox>, request: Request) -> Respons
     .await
     .unwrap_or_else(|_| json_response(500, &json!({ "error": "sandbox hub failed" })));
     match fault {
-        Some(fault) if fault.mode == FaultMode::Lost => finish(lost_answer(&fault, response).await),
+        Some(fault) if fault.mode == FaultMode::Lost => {
+            tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+            finish(lost_answer(&fault, response).await)
+        }
         _ => finish(response),
     }
 }

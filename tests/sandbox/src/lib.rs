@@ -42,7 +42,8 @@ pub enum FaultMode {
     Delay,
     /// Carry the request out, then lose its answer: with `status`, answer that status instead
     /// (a gateway giving up); without, send the real answer's headers and half its body, then
-    /// drop the connection. What a client sees after a commit that landed unheard. Hub routes.
+    /// drop the connection. What a client sees after a commit that landed unheard. Hub routes;
+    /// `delay_ms` delays the (lost) answer, after the request was carried out.
     Lost,
 }
 

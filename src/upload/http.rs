@@ -1,0 +1,243 @@
+//! One Hub or storage request from the browser: a time limit, the upload's cancel, and a typed
+//! [`Failure`] for what went wrong (no answer, CORS, time-out, error status, broken answer).
+//! Whether to try again and how long to wait are the pure policy of `crate::hub::retry`; the
+//! waits end at once on cancel.
+
+use futures::future::{self, Either, FutureExt};
+use gloo_timers::future::TimeoutFuture;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, AddEventListenerOptions, Headers, RequestInit};
+
+use crate::flock::url::ApiBase;
+use crate::hub::retry::{backoff_ms, parse_retry_after, Failure, Policy};
+use crate::hub::wire;
+
+use super::{Step, UploadError};
+
+/// Time limit for a Hub API call with a small body.
+pub(crate) const API_SECS: u32 = 60;
+/// Time limit for a commit (its body carries regular files inline, up to
+/// `crate::hub::commit::MAX_INLINE_BYTES`).
+pub(crate) const COMMIT_SECS: u32 = 600;
+/// Time limit for asking who a token belongs to.
+const WHOAMI_SECS: u32 = 20;
+/// Time limit for the no-cors look that tells CORS from no answer.
+const REACH_SECS: u32 = 5;
+/// The slowest uplink a storage PUT's time limit allows for (bytes per second): 64 KiB/s,
+/// so a slow link is not mistaken for a dead one.
+const SLOWEST_UPLINK: u64 = 64 * 1024;
+
+/// The time limit for PUTting `bytes` to storage.
+pub(crate) fn put_secs(bytes: u64) -> u32 {
+    (API_SECS as u64 + bytes / SLOWEST_UPLINK).min(u32::MAX as u64) as u32
+}
+
+/// A request to send.
+pub(crate) struct Outgoing<'a> {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Absolute URL.
+    pub url: &'a str,
+    /// Headers (the token's `Authorization` only for Hub API routes).
+    pub headers: Vec<(&'static str, String)>,
+    /// The body: a string or a `Blob`.
+    pub body: Option<JsValue>,
+    /// Seconds before giving up on it.
+    pub limit_secs: u32,
+}
+
+impl<'a> Outgoing<'a> {
+    /// A Hub API call with the token.
+    pub(crate) fn hub(method: &'static str, url: &'a str, token: &str) -> Self {
+        Outgoing {
+            method,
+            url,
+            headers: vec![("Authorization", format!("Bearer {token}"))],
+            body: None,
+            limit_secs: API_SECS,
+        }
+    }
+
+    /// With a JSON-ish body of the given type.
+    pub(crate) fn body(mut self, content_type: &'static str, body: JsValue) -> Self {
+        self.headers
+            .push(("Content-Type", content_type.to_string()));
+        self.body = Some(body);
+        self
+    }
+
+    /// With another header.
+    pub(crate) fn header(mut self, name: &'static str, value: &str) -> Self {
+        self.headers.push((name, value.to_string()));
+        self
+    }
+
+    /// With another time limit.
+    pub(crate) fn limit(mut self, seconds: u32) -> Self {
+        self.limit_secs = seconds;
+        self
+    }
+}
+
+/// A 2xx answer.
+pub(crate) struct Answer {
+    /// The `ETag` header, when storage exposes it.
+    pub etag: Option<String>,
+    /// The body.
+    pub body: String,
+}
+
+/// Resolves once `signal` is aborted (at once if it already is).
+fn aborted(signal: &AbortSignal) -> JsFuture {
+    let signal = signal.clone();
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        if signal.aborted() {
+            let _ = resolve.call0(&JsValue::NULL);
+            return;
+        }
+        let once = AddEventListenerOptions::new();
+        once.set_once(true);
+        let _ = signal.add_event_listener_with_callback_and_add_event_listener_options(
+            "abort", &resolve, &once,
+        );
+    });
+    JsFuture::from(promise)
+}
+
+/// Wait `ms`, or less if the upload is cancelled meanwhile (then `Cancelled`).
+pub(crate) async fn pause(ms: u64, cancel: &AbortSignal) -> Result<(), Failure> {
+    let timer = TimeoutFuture::new(ms.min(u32::MAX as u64) as u32);
+    match future::select(timer, aborted(cancel)).await {
+        Either::Left(_) => Ok(()),
+        Either::Right(_) => Err(Failure::Cancelled),
+    }
+}
+
+/// Send `out` once. `cancel` is the upload's; the time limit and a cancel both abort the
+/// request itself (not only our wait for it).
+pub(crate) async fn exchange(out: &Outgoing<'_>, cancel: &AbortSignal) -> Result<Answer, Failure> {
+    if cancel.aborted() {
+        return Err(Failure::Cancelled);
+    }
+    let (Some(window), Ok(own), Ok(headers)) =
+        (web_sys::window(), AbortController::new(), Headers::new())
+    else {
+        return Err(Failure::Unsendable);
+    };
+    for (name, value) in &out.headers {
+        if headers.set(name, value).is_err() {
+            return Err(Failure::Unsendable);
+        }
+    }
+    let init = RequestInit::new();
+    init.set_method(out.method);
+    init.set_headers(&headers);
+    if let Some(body) = &out.body {
+        init.set_body(body);
+    }
+    init.set_signal(Some(&own.signal()));
+    let request = async {
+        let response = JsFuture::from(window.fetch_with_str_and_init(out.url, &init))
+            .await
+            .ok()
+            .and_then(|r| r.dyn_into::<web_sys::Response>().ok())
+            .ok_or(Failure::Network)?;
+        let text = match response.text() {
+            Ok(text) => JsFuture::from(text).await.ok().and_then(|v| v.as_string()),
+            Err(_) => None,
+        };
+        Ok::<_, Failure>((response, text))
+    };
+    let stop = future::select(
+        TimeoutFuture::new(out.limit_secs.saturating_mul(1000)).map(|_| Failure::Timeout {
+            seconds: out.limit_secs,
+        }),
+        aborted(cancel).map(|_| Failure::Cancelled),
+    )
+    .map(|either| either.factor_first().0);
+    futures::pin_mut!(request, stop);
+    let (response, text) = match future::select(request, stop).await {
+        Either::Left((Ok(answer), _)) => answer,
+        Either::Left((Err(_), _)) => return Err(why_no_answer(out.url, &window, cancel).await),
+        Either::Right((failure, _)) => {
+            own.abort();
+            return Err(failure);
+        }
+    };
+    let status = response.status();
+    if (200..300).contains(&status) {
+        return match text {
+            Some(body) => Ok(Answer {
+                etag: response.headers().get("etag").ok().flatten(),
+                body,
+            }),
+            None => Err(Failure::BadAnswer("it broke off".into())),
+        };
+    }
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .ok()
+        .flatten()
+        .and_then(|v| parse_retry_after(&v, (js_sys::Date::now() / 1000.0) as i64));
+    Err(Failure::Status {
+        code: status,
+        reason: text.as_deref().and_then(wire::hub_error),
+        retry_after,
+    })
+}
+
+/// Why a request got no answer the page may read: cancelled, offline, CORS (the server is
+/// there but refuses this origin), or no answer at all.
+async fn why_no_answer(url: &str, window: &web_sys::Window, cancel: &AbortSignal) -> Failure {
+    if cancel.aborted() {
+        Failure::Cancelled
+    } else if !window.navigator().on_line() {
+        Failure::Network
+    } else if crate::net::reachable(url, REACH_SECS).await {
+        Failure::Cors
+    } else {
+        Failure::Network
+    }
+}
+
+/// Send what `make` builds until it succeeds, fails for good, or `policy` gives up; waits
+/// between attempts as `crate::hub::retry::backoff_ms` says, reporting each wait to `waiting`.
+pub(crate) async fn with_retries<'a>(
+    policy: Policy,
+    cancel: &AbortSignal,
+    waiting: &dyn Fn(&Failure, u64),
+    make: impl Fn() -> Outgoing<'a>,
+) -> Result<Answer, Failure> {
+    let mut made = 0;
+    loop {
+        made += 1;
+        match exchange(&make(), cancel).await {
+            Ok(answer) => return Ok(answer),
+            Err(failure) if policy.retry(&failure, made) => {
+                let wait = backoff_ms(made, &failure, js_sys::Math::random());
+                waiting(&failure, wait);
+                pause(wait, cancel).await?;
+            }
+            Err(failure) => return Err(failure),
+        }
+    }
+}
+
+/// Ask the Hub who a token belongs to. `cancel` aborts it (a newer question supersedes it).
+pub async fn whoami(
+    hub: &ApiBase,
+    token: &str,
+    cancel: &AbortSignal,
+) -> Result<wire::WhoAmI, UploadError> {
+    let url = wire::whoami_url(hub);
+    let answer = exchange(
+        &Outgoing::hub("GET", &url, token).limit(WHOAMI_SECS),
+        cancel,
+    )
+    .await
+    .map_err(|failure| UploadError::request(Step::Token, None, failure))?;
+    wire::parse_whoami(&answer.body)
+        .map_err(|why| UploadError::request(Step::Token, None, Failure::BadAnswer(why)))
+}

@@ -1,0 +1,171 @@
+//! The upload's state above the page view: provided once by the app, so that an upload goes on
+//! while the user looks at other views and shows its progress when they come back; only one
+//! runs at a time, and a tab close or reload asks first while it runs.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use web_sys::AbortController;
+
+use super::{Done, Event, FileState, Job, Phase, PickedFile, UploadError};
+
+/// How often, at most, the page shows upload progress (milliseconds).
+const PROGRESS_MS: f64 = 250.0;
+
+/// Progress of a running or finished upload.
+#[derive(Clone, Default)]
+pub struct Progress {
+    /// The phase, once started.
+    pub phase: Option<Phase>,
+    /// Each file's state, by index in the job.
+    pub files: BTreeMap<usize, FileState>,
+    /// Bytes that reached storage.
+    pub sent: u64,
+    /// When the upload started (ms since the epoch).
+    pub started_ms: f64,
+    /// The latest failed request being tried again, and when the next attempt goes (ms since
+    /// the epoch); cleared by progress.
+    pub retrying: Option<(String, f64)>,
+}
+
+/// The upload form and the running (or last) upload.
+#[derive(Clone, Copy)]
+pub struct UploadSession {
+    /// Picked files.
+    pub files: RwSignal<Vec<PickedFile>>,
+    /// The repository as typed.
+    pub repo: RwSignal<String>,
+    /// Commit summary.
+    pub message: RwSignal<String>,
+    /// Create the repo when missing.
+    pub create: RwSignal<bool>,
+    /// Create it private.
+    pub private: RwSignal<bool>,
+    /// The FLock task the upload is for.
+    pub task: RwSignal<Option<u64>>,
+    /// Progress of the running or last upload.
+    pub progress: RwSignal<Progress>,
+    /// How the last upload ended.
+    pub outcome: RwSignal<Option<Result<Done, UploadError>>>,
+    /// Whether an upload runs.
+    pub running: RwSignal<bool>,
+    controller: StoredValue<Option<AbortController>, LocalStorage>,
+}
+
+impl UploadSession {
+    fn new() -> Self {
+        UploadSession {
+            files: RwSignal::new(Vec::new()),
+            repo: RwSignal::new(String::new()),
+            message: RwSignal::new("Upload model with flockboard".into()),
+            create: RwSignal::new(true),
+            private: RwSignal::new(false),
+            task: RwSignal::new(None),
+            progress: RwSignal::new(Progress::default()),
+            outcome: RwSignal::new(None),
+            running: RwSignal::new(false),
+            controller: StoredValue::new_local(None),
+        }
+    }
+
+    /// Start uploading `job`, unless an upload runs already (one at a time: a second of the
+    /// same files would race the first to the same commit).
+    pub fn start(self, job: Job) {
+        if self.running.get_untracked() {
+            return;
+        }
+        let Ok(abort) = AbortController::new() else {
+            return;
+        };
+        self.controller.set_value(Some(abort.clone()));
+        self.running.set(true);
+        self.outcome.set(None);
+        self.progress.set(Progress {
+            started_ms: js_sys::Date::now(),
+            ..Default::default()
+        });
+        let progress = self.progress;
+        let (outcome, running) = (self.outcome, self.running);
+        leptos::task::spawn_local(async move {
+            // Events come by the hundred per second (every part, every percent hashed); the
+            // page shows them at most every PROGRESS_MS, and at once when a phase or a file's
+            // fate changes. Re-rendering on each one cost the upload a measurable share of
+            // the CPU it competes for (tests/bench/upload.sh).
+            let latest = std::cell::RefCell::new(progress.get_untracked());
+            let shown_at = std::cell::Cell::new(0.0);
+            let show = || {
+                shown_at.set(js_sys::Date::now());
+                progress.set(latest.borrow().clone());
+            };
+            let on = |event: Event| {
+                let at_once = matches!(
+                    event,
+                    Event::Phase(_)
+                        | Event::Retrying { .. }
+                        | Event::File(
+                            _,
+                            FileState::Done
+                                | FileState::Stored
+                                | FileState::Committed
+                                | FileState::Failed(_)
+                        )
+                );
+                {
+                    let mut p = latest.borrow_mut();
+                    match event {
+                        Event::Phase(phase) => {
+                            p.phase = Some(phase);
+                            p.retrying = None;
+                        }
+                        Event::File(i, state) => {
+                            p.files.insert(i, state);
+                        }
+                        Event::Sent(bytes) => {
+                            p.sent = bytes;
+                            p.retrying = None;
+                        }
+                        Event::Retrying { why, wait_ms } => {
+                            p.retrying = Some((why, js_sys::Date::now() + wait_ms as f64));
+                        }
+                    }
+                }
+                if at_once || js_sys::Date::now() - shown_at.get() >= PROGRESS_MS {
+                    show();
+                }
+            };
+            let result = super::run(&job, &abort, &on).await;
+            show();
+            outcome.set(Some(result));
+            running.set(false);
+        });
+    }
+
+    /// Cancel the running upload (every request in flight and every wait stops at once).
+    pub fn cancel(self) {
+        if let Some(abort) = self.controller.get_value() {
+            abort.abort();
+        }
+    }
+}
+
+/// Provide the upload session to the app, with the guard that asks before a tab with a
+/// running upload is closed or reloaded.
+pub fn provide_upload_session() {
+    let session = UploadSession::new();
+    provide_context(session);
+    let running = session.running;
+    let guard = window_event_listener(leptos::ev::beforeunload, move |ev| {
+        if running.get_untracked() {
+            // Both: browsers differ in which one they honour.
+            ev.prevent_default();
+            ev.set_return_value("An upload is running: leaving stops it.");
+        }
+    });
+    // The app lives as long as the page; the listener with it.
+    std::mem::forget(guard);
+}
+
+/// The upload session the app provides.
+pub fn use_upload_session() -> UploadSession {
+    use_context::<UploadSession>().unwrap_or_else(UploadSession::new)
+}
