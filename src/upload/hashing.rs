@@ -227,7 +227,7 @@ async fn hash_in_worker(
         .map_err(|_| WorkerTrouble::NoWorker)?;
     let mut finished = vec![false; count];
     let mut started = false;
-    let stopped = super::http::pause(u64::MAX, cancel);
+    let stopped = super::http::aborted(cancel);
     futures::pin_mut!(stopped);
     while finished.iter().any(|f| !f) {
         let message = match future::select(news.next(), stopped.as_mut()).await {

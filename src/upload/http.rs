@@ -89,7 +89,7 @@ pub(crate) struct Answer {
 }
 
 /// Resolves once `signal` is aborted (at once if it already is).
-fn aborted(signal: &AbortSignal) -> JsFuture {
+pub(crate) fn aborted(signal: &AbortSignal) -> JsFuture {
     let signal = signal.clone();
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         if signal.aborted() {
@@ -107,7 +107,8 @@ fn aborted(signal: &AbortSignal) -> JsFuture {
 
 /// Wait `ms`, or less if the upload is cancelled meanwhile (then `Cancelled`).
 pub(crate) async fn pause(ms: u64, cancel: &AbortSignal) -> Result<(), Failure> {
-    let timer = TimeoutFuture::new(ms.min(u32::MAX as u64) as u32);
+    // setTimeout takes at most 2^31 - 1 ms; a longer delay would fire at once.
+    let timer = TimeoutFuture::new(ms.min(i32::MAX as u64) as u32);
     match future::select(timer, aborted(cancel)).await {
         Either::Left(_) => Ok(()),
         Either::Right(_) => Err(Failure::Cancelled),
@@ -150,7 +151,7 @@ pub(crate) async fn exchange(out: &Outgoing<'_>, cancel: &AbortSignal) -> Result
         Ok::<_, Failure>((response, text))
     };
     let stop = future::select(
-        TimeoutFuture::new(out.limit_secs.saturating_mul(1000)).map(|_| Failure::Timeout {
+        TimeoutFuture::new(out.limit_secs.saturating_mul(1000).min(i32::MAX as u32)).map(|_| Failure::Timeout {
             seconds: out.limit_secs,
         }),
         aborted(cancel).map(|_| Failure::Cancelled),

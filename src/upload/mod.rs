@@ -286,7 +286,7 @@ impl fmt::Display for UploadError {
                 write!(f, "{failure}.")?;
                 match failure {
                     Failure::Cors => f.write_str(" The Hub address in Settings must allow this page's origin (or be a proxy on it): see the connection check."),
-                    Failure::Status { code: 401, .. } => f.write_str(" The token is wrong, revoked or expired: check it in Settings."),
+                    Failure::Status { code: 401, .. } => f.write_str(" The Hub refused this token: it is wrong, revoked or expired. Check it in Settings."),
                     Failure::Status { code: 403, .. } if *step != Step::Upload => f.write_str(" The token may not write here: pick a namespace it can write to, or another token."),
                     Failure::Status { code: 429, .. } => write!(f, " The Hub is rate-limiting this account: wait a few minutes. {AGAIN}"),
                     Failure::Network | Failure::Timeout { .. } => write!(f, " Check the connection. {AGAIN}"),
