@@ -1164,7 +1164,7 @@ print(json.dumps(out))`;
       await page.getByTestId('start-upload').click();
       await page.waitForFunction(() => /Another commit operation is in progress.*trying again in/.test(document.querySelector('[data-testid=upload-retrying]')?.textContent || ''), null, { timeout: 30000 });
       await page.getByTestId('upload-done').waitFor({ timeout: 60000 });
-      assert.equal((await commitPosts(repo)).length, 5, 'the other client's, ours refused (412), two busy, one made');
+      assert.equal((await commitPosts(repo)).length, 5, "the other client's, ours refused (412), two busy, one made");
       assert.equal((await history(repo)).length, 3);
     });
   });
