@@ -151,8 +151,10 @@ pub(crate) async fn exchange(out: &Outgoing<'_>, cancel: &AbortSignal) -> Result
         Ok::<_, Failure>((response, text))
     };
     let stop = future::select(
-        TimeoutFuture::new(out.limit_secs.saturating_mul(1000).min(i32::MAX as u32)).map(|_| Failure::Timeout {
-            seconds: out.limit_secs,
+        TimeoutFuture::new(out.limit_secs.saturating_mul(1000).min(i32::MAX as u32)).map(|_| {
+            Failure::Timeout {
+                seconds: out.limit_secs,
+            }
         }),
         aborted(cancel).map(|_| Failure::Cancelled),
     )
