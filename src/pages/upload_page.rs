@@ -300,6 +300,9 @@ pub fn UploadPage() -> impl IntoView {
                 {format!(" · {} sent · {}/s", human_bytes(p.sent), human_bytes(speed as u64))}
                 {left.filter(|_| running.get()).map(|s| format!(" · about {} left", format_duration(s.max(1))))}
             </p>
+            {p.on_page.then(|| view! {
+                <p class="hint" data-testid="hashed-on-page">"This browser could not run the hashing worker: files are hashed on the page instead (slower; the page may stutter meanwhile)."</p>
+            })}
             {p.retrying.filter(|_| running.get()).map(|(why, at)| view! {
                 <p class="notice notice--warning" data-testid="upload-retrying">
                     {format!("{why}: trying again in {} s.", ((at - js_sys::Date::now()) / 1000.0).ceil().max(0.0))}

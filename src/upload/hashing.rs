@@ -305,6 +305,7 @@ pub(crate) async fn hash_group(
             }
         }
         Err(WorkerTrouble::NoWorker) => {
+            on(Event::NoWorker);
             for k in left {
                 send(group[k], hash_on_page(job, group[k], on, cancel).await);
             }

@@ -115,6 +115,8 @@ pub enum Event {
     File(usize, FileState),
     /// More bytes reached storage.
     Sent(u64),
+    /// No hashing worker could run: files are hashed on the page instead.
+    NoWorker,
     /// A request failed and is tried again after a wait.
     Retrying {
         /// What failed (no secret: failures carry statuses and the server's reason only).

@@ -26,6 +26,8 @@ pub struct Progress {
     /// The latest failed request being tried again, and when the next attempt goes (ms since
     /// the epoch); cleared by progress.
     pub retrying: Option<(String, f64)>,
+    /// Whether files had to be hashed on the page (no worker could run).
+    pub on_page: bool,
 }
 
 /// The upload form and the running (or last) upload.
@@ -102,6 +104,7 @@ impl UploadSession {
                     event,
                     Event::Phase(_)
                         | Event::Retrying { .. }
+                        | Event::NoWorker
                         | Event::File(
                             _,
                             FileState::Done
@@ -124,6 +127,7 @@ impl UploadSession {
                             p.sent = bytes;
                             p.retrying = None;
                         }
+                        Event::NoWorker => p.on_page = true,
                         Event::Retrying { why, wait_ms } => {
                             p.retrying = Some((why, js_sys::Date::now() + wait_ms as f64));
                         }

@@ -2,8 +2,10 @@
 # Upload bench: flockboard against huggingface.js in the same headless Chromium and the same
 # sandbox Hub — SHA-256 throughput in the hashing worker, (a) one 1 GiB file, (b) four 256 MiB
 # shards, (c) the same over a simulated 100 MiB/s uplink, and flockboard's peak wasm memory
-# growth. Needs ~2 GiB free in the temp folder and ~1.5 GiB in /dev/shm.
-# Usage: bash tests/bench/upload.sh   (BENCH_RUNS=5 for more runs, BENCH_CASES=b for one case)
+# growth; (m), only when asked, 300 regular files of 9 MiB (commits of bounded inline size).
+# Needs ~2 GiB free in the temp folder and ~1.5 GiB in /dev/shm (m: 2.7 GiB more in each).
+# Usage: bash tests/bench/upload.sh   (BENCH_RUNS=5 for more runs, BENCH_CASES=b for one case,
+#        BENCH_CASES=m for the memory case)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 bash tests/tools/setup.sh >/dev/null

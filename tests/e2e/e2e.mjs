@@ -963,6 +963,7 @@ async function uploadFolder(page, folder, repo) {
       assert.match(commit, /^[0-9a-f]{40}$/);
       await shot(page, 'upload-done');
       assert.ok(workers.some((w) => w.endsWith('/hash-worker.js')), `hashed in a Web Worker: ${workers}`);
+      assert.equal(await page.getByTestId('hashed-on-page').count(), 0, 'the worker hashed: no fallback to the page');
       // The Python client reads it all back.
       const { execFileSync } = await import('node:child_process');
       const script = `
