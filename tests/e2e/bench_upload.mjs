@@ -6,10 +6,10 @@
 //    huggingface.js (@huggingface/hub, Xet off) in the same browser;
 //  - flockboard's peak wasm memory growth during the upload.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, openSync, writeSync, closeSync, rmSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, writeSync, writeFileSync, closeSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomFillSync } from 'node:crypto';
+import { randomFillSync, randomBytes } from 'node:crypto';
 
 const { APP_URL, HFJS_URL, HUB_URL, SANDBOX_URL } = process.env;
 const TOKEN = 'hf_sandboxWriteTokenAlice0000000000000';
@@ -190,7 +190,8 @@ let many = null;
 if (CASES.includes('m')) {
   await uplink(0);
   const files = Array.from({ length: 300 }, (_, n) => join(dir, `part-${String(n).padStart(3, '0')}.txt`));
-  files.forEach((f) => makeFile(f, 9 * MIB));
+  // Text (hex digits): the Hub keeps text under 10 MiB as regular files (binary ones go LFS).
+  files.forEach((f) => writeFileSync(f, randomBytes(4.5 * MIB).toString('hex')));
   await wipeHub();
   many = await flockboard(files, 'm');
   files.forEach((f) => rmSync(f));

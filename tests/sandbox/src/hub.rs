@@ -111,9 +111,11 @@ fn token(value: &str) -> Option<Token> {
     }
 }
 
+/// A file at a commit. Regular content is shared between the commits that hold it (each commit
+/// copies its parent's map), so a repo of many commits of large regular files stays one copy.
 #[derive(Clone, Debug)]
 enum Content {
-    Regular(Vec<u8>),
+    Regular(std::sync::Arc<Vec<u8>>),
     Lfs { oid: String, size: u64 },
 }
 
@@ -628,7 +630,7 @@ impl Hub {
             .collect();
         files.insert(
             ".gitattributes".to_string(),
-            Content::Regular(attributes.into_bytes()),
+            Content::Regular(attributes.into_bytes().into()),
         );
         let mut repo = Repo {
             private,
@@ -991,7 +993,7 @@ impl Hub {
                     } else {
                         content.as_bytes().to_vec()
                     };
-                    files.insert(path, Content::Regular(bytes));
+                    files.insert(path, Content::Regular(bytes.into()));
                 }
                 Some("lfsFile") => {
                     let oid = value["oid"].as_str().unwrap_or("").to_string();
@@ -1141,7 +1143,7 @@ impl Hub {
             Err(e) => return e,
         };
         let (bytes, etag, linked) = match &content {
-            Content::Regular(b) => (b.clone(), git_blob_oid(b), None),
+            Content::Regular(b) => (b.to_vec(), git_blob_oid(b), None),
             Content::Lfs { oid, size } => match self.read_object(oid) {
                 Ok(b) => (
                     b,
@@ -1209,7 +1211,7 @@ impl Hub {
                 r
             }
             Ok((commit, Content::Regular(bytes))) => {
-                let mut r = bytes_response(200, bytes);
+                let mut r = bytes_response(200, bytes.to_vec());
                 set(&mut r, "x-repo-commit", &commit);
                 r
             }
