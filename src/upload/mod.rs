@@ -185,6 +185,9 @@ impl Step {
 pub enum Left {
     /// Nothing was committed (the Hub's state was read when a commit had left).
     NothingCommitted,
+    /// A commit had left; the Hub did not have it when read right after, but may still have
+    /// been applying it.
+    NotSeen,
     /// A commit had left and the Hub could not be read to tell whether it landed.
     Unknown,
 }
@@ -309,6 +312,9 @@ impl fmt::Display for UploadError {
             UploadError::Cancelled(Left::NothingCommitted) => write!(
                 f,
                 "Cancelled: nothing was committed. {AGAIN}"
+            ),
+            UploadError::Cancelled(Left::NotSeen) => f.write_str(
+                "Cancelled while the commit was on its way: the Hub did not have it when read right after. If the Hub was still applying it, it may yet appear: look at the repo's history before starting again (starting again is safe: it names the same parent, so it cannot land twice).",
             ),
             UploadError::Cancelled(Left::Unknown) => f.write_str(
                 "Cancelled while the commit was on its way, and the Hub could not be read to tell whether it landed: look at the repo's history before starting again.",

@@ -726,7 +726,9 @@ async fn cancelled_after(
                 "Cancel came after the commit had reached the Hub: it landed.".into(),
             ),
         }),
-        Ok(_) => Err(UploadError::Cancelled(Left::NothingCommitted)),
+        Ok(Fate::NotYet) => Err(UploadError::Cancelled(Left::NotSeen)),
+        // Someone else's commit is on our parent: ours cannot land any more.
+        Ok(Fate::Overtaken) => Err(UploadError::Cancelled(Left::NothingCommitted)),
         Err(_) => Err(UploadError::Cancelled(Left::Unknown)),
     }
 }
