@@ -25,11 +25,7 @@ pub fn git_blob_oid(content: &[u8]) -> String {
     let mut hasher = Sha1::new();
     hasher.update(format!("blob {}\0", content.len()).as_bytes());
     hasher.update(content);
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    super::lower_hex(&hasher.finalize())
 }
 
 /// One file of a tree listing (`GET api/models/{repo}/tree/{rev}`).

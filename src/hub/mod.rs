@@ -11,3 +11,8 @@ pub mod retry;
 pub mod safetensors;
 pub mod sha256x4;
 pub mod wire;
+
+/// Bytes as lower-case hex, as the Hub writes SHA-256 and git object ids.
+pub fn lower_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -434,10 +434,7 @@ mod tests {
     use sha2::{Digest, Sha256};
 
     fn reference(bytes: &[u8]) -> String {
-        Sha256::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        crate::hub::lower_hex(&Sha256::digest(bytes))
     }
 
     fn data(len: usize, seed: u8) -> Vec<u8> {

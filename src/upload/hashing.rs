@@ -19,16 +19,25 @@ use super::{Event, FileState, Job, Left, UploadError};
 /// Bytes read per step when hashing on the page.
 const HASH_SLICE: f64 = 8.0 * 1024.0 * 1024.0;
 
-/// The bytes of a `Blob` (a slice of a picked file), or `None` when the browser cannot read
-/// it (moved or deleted since it was picked).
-pub(crate) async fn blob_bytes(blob: &Blob) -> Option<Vec<u8>> {
-    let buffer = JsFuture::from(blob.array_buffer()).await.ok()?;
-    Some(js_sys::Uint8Array::new(&buffer).to_vec())
+/// Bytes `start..end` of `file` (picked as `path`) as a `Blob`, without reading them.
+pub(crate) fn slice(file: &File, path: &str, start: f64, end: f64) -> Result<Blob, UploadError> {
+    file.slice_with_f64_and_f64(start, end)
+        .map_err(|_| UploadError::unreadable(path))
 }
 
-/// Bytes `start..end` of `file`.
-pub(crate) fn slice(file: &File, start: f64, end: f64) -> Option<Blob> {
-    file.slice_with_f64_and_f64(start, end).ok()
+/// Read bytes `start..end` of `file` (picked as `path`); a file the browser cannot read (moved
+/// or deleted since it was picked) is an error naming it.
+pub(crate) async fn read_range(
+    file: &File,
+    path: &str,
+    start: f64,
+    end: f64,
+) -> Result<Vec<u8>, UploadError> {
+    let blob = slice(file, path, start, end)?;
+    let buffer = JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|_| UploadError::unreadable(path))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// SHA-256 of a file, read in slices on the page, reporting the fraction done. `path` names
@@ -39,9 +48,6 @@ pub async fn hash_file(
     progress: &dyn Fn(f64),
     cancel: &AbortSignal,
 ) -> Result<String, UploadError> {
-    let unreadable = || UploadError::Unreadable {
-        path: path.to_string(),
-    };
     let size = file.size();
     let mut hasher = Sha256::new();
     let mut at = 0.0;
@@ -50,16 +56,11 @@ pub async fn hash_file(
             return Err(UploadError::Cancelled(Left::NothingCommitted));
         }
         let end = (at + HASH_SLICE).min(size);
-        let part = slice(file, at, end).ok_or_else(unreadable)?;
-        hasher.update(blob_bytes(&part).await.ok_or_else(unreadable)?);
+        hasher.update(read_range(file, path, at, end).await?);
         at = end;
         progress(at / size);
     }
-    Ok(hex(&hasher.finalize()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    Ok(crate::hub::lower_hex(&hasher.finalize()))
 }
 
 /// Up to four SHA-256 streams at once, for the hashing worker (`public/hash-worker.js`); see

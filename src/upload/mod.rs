@@ -255,6 +255,13 @@ impl UploadError {
         }
     }
 
+    /// A picked file the browser could not read.
+    pub(crate) fn unreadable(path: &str) -> Self {
+        UploadError::Unreadable {
+            path: path.to_string(),
+        }
+    }
+
     /// Whether this is a cancel.
     pub fn is_cancel(&self) -> bool {
         match self {

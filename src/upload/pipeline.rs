@@ -8,13 +8,13 @@ use async_lock::Semaphore;
 use base64::Engine;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use wasm_bindgen::JsValue;
-use web_sys::{AbortController, AbortSignal, Blob, File};
+use web_sys::{AbortController, AbortSignal, Blob};
 
 use crate::hub::commit::{self, Expected, Fate, MAX_INLINE_BYTES};
 use crate::hub::retry::{Failure, Policy};
 use crate::hub::wire::{self, Action};
 
-use super::hashing::{blob_bytes, deal, hash_group, hash_on_page, hashing_workers, slice};
+use super::hashing::{deal, hash_group, hash_on_page, hashing_workers, read_range, slice};
 use super::http::{
     exchange, pause, put_secs, with_retries, Answer, Outgoing, API_SECS, COMMIT_SECS,
 };
@@ -224,11 +224,7 @@ async fn preupload(ctx: &Ctx<'_>) -> Result<Plan, UploadError> {
     let job = ctx.job;
     let mut samples = Vec::with_capacity(job.files.len());
     for f in &job.files {
-        let unreadable = || UploadError::Unreadable {
-            path: f.path.clone(),
-        };
-        let head = slice(&f.file, 0.0, 512.0_f64.min(f.file.size())).ok_or_else(unreadable)?;
-        let head = blob_bytes(&head).await.ok_or_else(unreadable)?;
+        let head = read_range(&f.file, &f.path, 0.0, 512.0_f64.min(f.file.size())).await?;
         samples.push((
             f.path.clone(),
             f.size(),
@@ -457,17 +453,11 @@ async fn send_object(
 async fn put_single(put: &Put<'_>, i: usize, href: &str) -> Result<(), UploadError> {
     let file = &put.ctx.job.files[i];
     (put.ctx.on)(Event::File(i, FileState::Uploading(0.0)));
-    let blob = whole(&file.file, &file.path)?;
+    let blob = slice(&file.file, &file.path, 0.0, file.file.size())?;
     put.put(href, &blob, &file.path).await?;
     (put.sent)(file.size());
     (put.ctx.on)(Event::File(i, FileState::Uploading(1.0)));
     Ok(())
-}
-
-fn whole(file: &File, path: &str) -> Result<Blob, UploadError> {
-    slice(file, 0.0, file.size()).ok_or_else(|| UploadError::Unreadable {
-        path: path.to_string(),
-    })
 }
 
 async fn put_parts(
@@ -488,11 +478,7 @@ async fn put_parts(
             let done = &done;
             async move {
                 let (start, end) = wire::part_range(k as u64 + 1, chunk_size, size);
-                let blob = slice(&file.file, start as f64, end as f64).ok_or_else(|| {
-                    UploadError::Unreadable {
-                        path: file.path.clone(),
-                    }
-                })?;
+                let blob = slice(&file.file, &file.path, start as f64, end as f64)?;
                 let answer = put
                     .put(url, &blob, &format!("{} part {}", file.path, k + 1))
                     .await?;
@@ -567,12 +553,7 @@ async fn commit_body(
             return Err(UploadError::Cancelled(Left::NothingCommitted));
         }
         let f = &job.files[i];
-        let bytes =
-            blob_bytes(&whole(&f.file, &f.path)?)
-                .await
-                .ok_or_else(|| UploadError::Unreadable {
-                    path: f.path.clone(),
-                })?;
+        let bytes = read_range(&f.file, &f.path, 0.0, f.file.size()).await?;
         expected.push((
             f.path.clone(),
             Expected::Regular {
