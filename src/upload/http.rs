@@ -205,8 +205,22 @@ async fn why_no_answer(url: &str, window: &web_sys::Window, cancel: &AbortSignal
     }
 }
 
-/// Send what `make` builds until it succeeds, fails for good, or `policy` gives up; waits
-/// between attempts as `crate::hub::retry::backoff_ms` says, reporting each wait to `waiting`.
+/// Wait before the next attempt after `made` attempts, the last of which failed with
+/// `failure`, as `crate::hub::retry::backoff_ms` says (jittered); `waiting` hears of the wait.
+/// Ends early with `Cancelled` on cancel.
+pub(crate) async fn back_off(
+    failure: &Failure,
+    made: u32,
+    cancel: &AbortSignal,
+    waiting: &dyn Fn(&Failure, u64),
+) -> Result<(), Failure> {
+    let wait = backoff_ms(made, failure, js_sys::Math::random());
+    waiting(failure, wait);
+    pause(wait, cancel).await
+}
+
+/// Send what `make` builds until it succeeds, fails for good, or `policy` gives up, with a
+/// [`back_off`] between attempts.
 pub(crate) async fn with_retries<'a>(
     policy: Policy,
     cancel: &AbortSignal,
@@ -219,9 +233,7 @@ pub(crate) async fn with_retries<'a>(
         match exchange(&make(), cancel).await {
             Ok(answer) => return Ok(answer),
             Err(failure) if policy.retry(&failure, made) => {
-                let wait = backoff_ms(made, &failure, js_sys::Math::random());
-                waiting(&failure, wait);
-                pause(wait, cancel).await?;
+                back_off(&failure, made, cancel, waiting).await?;
             }
             Err(failure) => return Err(failure),
         }

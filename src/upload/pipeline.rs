@@ -16,7 +16,7 @@ use crate::hub::wire::{self, Action};
 
 use super::hashing::{deal, hash_group, hash_on_page, hashing_workers, read_range, slice};
 use super::http::{
-    exchange, pause, put_secs, with_retries, Answer, Outgoing, API_SECS, COMMIT_SECS,
+    back_off, exchange, put_secs, with_retries, Answer, Outgoing, API_SECS, COMMIT_SECS,
 };
 use super::{Done, Event, FileState, Job, Left, Phase, Step, UploadError};
 
@@ -636,24 +636,16 @@ async fn commit_once(
             }
             ref f if f.is_ambiguous() || f.code() == Some(412) => {
                 may_have_landed = true;
-                match judge(ctx, parent, expected, f, made).await? {
-                    Some(landed) => return Ok(landed),
-                    None => {
-                        let wait = crate::hub::retry::backoff_ms(made, f, js_sys::Math::random());
-                        ctx.waiting(f, wait);
-                        pause(wait, &ctx.cancel)
-                            .await
-                            .map_err(|_| UploadError::Cancelled(Left::NothingCommitted))?;
-                        (ctx.on)(Event::Phase(phase.clone()));
-                    }
+                if let Some(landed) = judge(ctx, parent, expected, f, made).await? {
+                    return Ok(landed);
                 }
+                // A cancel during the wait is judged at the top of the loop, like any cancel
+                // once a commit may have left.
+                let _ = back_off(f, made, &ctx.cancel, &|f, ms| ctx.waiting(f, ms)).await;
+                (ctx.on)(Event::Phase(phase.clone()));
             }
             ref f if Policy::COMMIT.retry(f, made) => {
-                let wait = crate::hub::retry::backoff_ms(made, f, js_sys::Math::random());
-                ctx.waiting(f, wait);
-                pause(wait, &ctx.cancel)
-                    .await
-                    .map_err(|_| UploadError::Cancelled(Left::NothingCommitted))?;
+                let _ = back_off(f, made, &ctx.cancel, &|f, ms| ctx.waiting(f, ms)).await;
             }
             f => return Err(UploadError::request(Step::Commit, None, f)),
         }
