@@ -23,7 +23,7 @@ use crate::flock::task_list::TaskFilter;
 use crate::flock::url::Endpoint;
 use crate::flock::wallet::WalletAddress;
 use crate::flock::wallet_stats::{
-    newest_first, parse_achievements, parse_enrolled, Achievements, Enrollment, Role, Submission,
+    newest_first, parse_achievements, parse_enrolled, Achievements, Enrolled, Role, Submission,
 };
 use crate::flock::{ApiBase, ApiError};
 use crate::storage::Settings;
@@ -211,17 +211,18 @@ pub async fn fetch_wallet_submissions(
     Ok((rows, unreadable))
 }
 
-/// The key owner's submissions to `task_id`, newest first. `None` when no key is set for this API.
+/// The key owner's submissions to `task_id`, newest first, with a line per row that could not
+/// be read. `None` when no key is set for this API.
 pub async fn fetch_my_submissions(
     settings: &Settings,
     task_id: u64,
     controller: &AbortController,
-) -> Result<Option<Vec<Submission>>, ApiError> {
+) -> Result<Option<(Vec<Submission>, Vec<String>)>, ApiError> {
     let Some(key) = settings.flock_key() else {
         return Ok(None);
     };
     let base = settings.flock_api();
-    let (mut rows, _) = fetch_all_pages(
+    let (mut rows, unreadable) = fetch_all_pages(
         settings,
         Some(key),
         "your submissions",
@@ -236,7 +237,7 @@ pub async fn fetch_my_submissions(
     )
     .await?;
     newest_first(&mut rows);
-    Ok(Some(rows))
+    Ok(Some((rows, unreadable)))
 }
 
 /// A wallet's medals in `role`.
@@ -260,7 +261,7 @@ pub async fn fetch_enrolled(
     settings: &Settings,
     address: &WalletAddress,
     controller: &AbortController,
-) -> Result<Vec<Enrollment>, ApiError> {
+) -> Result<Enrolled, ApiError> {
     get_parsed(
         settings,
         |base| base.enrolled_tasks(address),

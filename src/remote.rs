@@ -1,7 +1,9 @@
 //! Load state for data fetched from a remote service: loading, ready or failed, with retry.
 //!
 //! Each new load aborts the one before it (and leaving the view aborts the last), so a slow
-//! old answer can never overwrite a newer one.
+//! old answer can never overwrite a newer one. Loading the same thing again (a refresh, a retry)
+//! keeps the data already shown on screen, marked as refreshing, until the new answer replaces
+//! it (or an error does); other inputs (another board, another filter) show "Loading".
 
 use std::future::Future;
 
@@ -65,6 +67,7 @@ pub enum Load<T> {
 pub struct Remote<T: Send + Sync + 'static> {
     state: RwSignal<Load<T>>,
     attempt: RwSignal<u32>,
+    refreshing: RwSignal<bool>,
 }
 
 impl<T: Send + Sync + 'static> Clone for Remote<T> {
@@ -84,6 +87,11 @@ impl<T: Clone + Send + Sync + 'static> Remote<T> {
     pub fn retry(&self) {
         self.attempt.update(|n| *n += 1);
     }
+
+    /// Whether a newer load runs while older data stays shown (tracked).
+    pub fn refreshing(&self) -> bool {
+        self.refreshing.get()
+    }
 }
 
 /// Load with `fetch(source())`, again whenever what `source` reads changes or on
@@ -93,12 +101,14 @@ pub fn use_remote<S, T, Fut>(
     fetch: impl Fn(S, AbortController) -> Fut + 'static,
 ) -> Remote<T>
 where
-    S: 'static,
+    S: PartialEq + Clone + 'static,
     T: Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<T, ApiError>> + 'static,
 {
     let state = RwSignal::new(Load::Loading);
     let attempt = RwSignal::new(0u32);
+    let refreshing = RwSignal::new(false);
+    let last_input: StoredValue<Option<S>, LocalStorage> = StoredValue::new_local(None);
     let running: StoredValue<Option<AbortController>, LocalStorage> = StoredValue::new_local(None);
     // Which load is the latest: only its answer may be shown.
     let generation = StoredValue::new(0u64);
@@ -109,6 +119,7 @@ where
             previous.abort();
         }
         let Ok(controller) = AbortController::new() else {
+            refreshing.set(false);
             state.set(Load::Failed(ApiError::Network {
                 base: "(this browser cannot make cancellable requests)".into(),
             }));
@@ -117,7 +128,15 @@ where
         running.set_value(Some(controller.clone()));
         generation.update_value(|g| *g += 1);
         let this_load = generation.get_value();
-        state.set(Load::Loading);
+        // The same data loaded again stays shown until the new answer; other data makes way
+        // for "Loading".
+        let same = last_input.with_value(|last| last.as_ref() == Some(&input));
+        last_input.set_value(Some(input.clone()));
+        if same && matches!(state.get_untracked(), Load::Ready(_)) {
+            refreshing.set(true);
+        } else {
+            state.set(Load::Loading);
+        }
         let load = fetch(input, controller);
         spawn_local(async move {
             let result = load.await;
@@ -127,6 +146,7 @@ where
                     Ok(value) => Load::Ready(value),
                     Err(error) => Load::Failed(error),
                 });
+                let _ = refreshing.try_set(false);
             }
         });
     });
@@ -135,5 +155,9 @@ where
             controller.abort();
         }
     });
-    Remote { state, attempt }
+    Remote {
+        state,
+        attempt,
+        refreshing,
+    }
 }

@@ -9,6 +9,7 @@ use flockboard::flock::leaderboard::{Board, Entry};
 use flockboard::flock::paging::Page;
 use flockboard::flock::stats::parse_daily;
 use flockboard::flock::task::{Task, TaskList};
+use flockboard::flock::unread::Unread;
 use flockboard::flock::wallet_stats::{parse_achievements, parse_enrolled, Submission};
 use flockboard::flock::ApiError;
 use flockboard::hub::{commit, retry, safetensors, wire};
@@ -76,6 +77,17 @@ const KEYS: &[&str] = &[
     "dtype",
     "shape",
     "data_offsets",
+    "gold_medals",
+    "silver_medals",
+    "bronze_medals",
+    "total_participations",
+    "tasks",
+    "task_id",
+    "medal",
+    "link",
+    "submission_phase_score",
+    "final_validation_score",
+    "submitted_at",
     "x",
     "",
 ];
@@ -144,6 +156,36 @@ proptest! {
         // The same value as the `items` of a page, and as a bare list, as the real answers nest.
         decode_all(&serde_json::json!({ "items": [value.clone()], "total": 1, "page": 1, "size": 1, "pages": 1 }).to_string());
         decode_all(&Value::Array(vec![value]).to_string());
+    }
+
+    /// The lenient decoders of answers never recorded: a field is either read from the value
+    /// that came, or named among what could not be read, never silently blanked.
+    #[test]
+    fn a_field_not_read_is_named(value in json()) {
+        let named = |unread: &[Unread], key: &str| unread.iter().any(|u| u.field == key);
+        if let Ok(a) = parse_achievements(&value.to_string()) {
+            for (key, got) in [
+                ("gold_medals", a.gold),
+                ("silver_medals", a.silver),
+                ("bronze_medals", a.bronze),
+                ("total_participations", a.participations),
+            ] {
+                prop_assert_eq!(got, value.get(key).and_then(Value::as_u64));
+                prop_assert_eq!(got.is_none(), named(&a.unread, key), "{}", key);
+            }
+            prop_assert_eq!(value.get("tasks").is_some_and(Value::is_array), !named(&a.unread, "tasks"));
+        }
+        if let Ok(s) = Submission::from_json(&value) {
+            prop_assert_eq!(value.get("link").is_some_and(Value::is_string), !named(&s.unread, "link"));
+            prop_assert_eq!(s.submitted_at.is_some(), !named(&s.unread, "submitted_at"));
+            for (key, got) in [
+                ("submission_phase_score", s.submission_score),
+                ("final_validation_score", s.final_score),
+            ] {
+                let null = value.get(key).is_some_and(Value::is_null);
+                prop_assert_eq!(got.is_none() && !null, named(&s.unread, key), "{}", key);
+            }
+        }
     }
 
     #[test]

@@ -3,8 +3,10 @@
 
 use leptos::prelude::*;
 
+use crate::components::UnreadNotice;
 use crate::flock::leaderboard::format_score;
 use crate::flock::time::format_utc;
+use crate::flock::unread::summarize;
 use crate::flock::view::View;
 use crate::flock::wallet_stats::Submission;
 
@@ -16,9 +18,23 @@ pub fn SubmissionTable(
     /// Whether to show the task column (off when all rows are of one task).
     #[prop(default = false)]
     show_task: bool,
+    /// The route the rows came from, for the notice about what could not be read.
+    source: String,
+    /// One line per row of the answer that could not be read at all (not in `rows`).
+    #[prop(optional)]
+    unreadable: Vec<String>,
 ) -> impl IntoView {
+    let mut lines = unreadable.clone();
+    lines.extend(summarize(rows.iter().map(|s| s.unread.as_slice())));
+    let notice = view! {
+        <UnreadNotice
+            headline=unread_headline(unreadable.len(), rows.iter().filter(|s| !s.unread.is_empty()).count())
+            source=source
+            lines=lines
+        />
+    };
     if rows.is_empty() {
-        return view! { <p class="empty" data-testid="no-submissions">"No submissions."</p> }
+        return view! { {notice} <p class="empty" data-testid="no-submissions">"No submissions."</p> }
             .into_any();
     }
     let body = rows
@@ -45,6 +61,7 @@ pub fn SubmissionTable(
         })
         .collect_view();
     view! {
+        {notice}
         <div class="table-wrap">
             <table class="table" data-testid="submission-table">
                 <thead>
@@ -61,4 +78,25 @@ pub fn SubmissionTable(
         </div>
     }
     .into_any()
+}
+
+/// "1 row could not be read and is not shown; fields of 3 rows could not be read".
+fn unread_headline(dropped: usize, partial: usize) -> String {
+    let rows = |n: usize| {
+        if n == 1 {
+            "1 row".to_string()
+        } else {
+            format!("{n} rows")
+        }
+    };
+    match (dropped, partial) {
+        (0, p) => format!("Some fields of {} could not be read (shown blank)", rows(p)),
+        (d, 0) => format!("{} could not be read and {} not shown", rows(d), if d == 1 { "is" } else { "are" }),
+        (d, p) => format!(
+            "{} could not be read and {} not shown; some fields of {} could not be read (shown blank)",
+            rows(d),
+            if d == 1 { "is" } else { "are" },
+            rows(p)
+        ),
+    }
 }

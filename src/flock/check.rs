@@ -235,7 +235,7 @@ pub fn keyed_task(answer: Answer) -> Result<u64, Outcome> {
     match answer {
         Answer::Http { status, body } if (200..300).contains(&status) => {
             let enrolled = parse_enrolled(&body).map_err(|e| Outcome::Unreadable(e.detail()))?;
-            KeyCheck::task_for(&enrolled).ok_or_else(|| {
+            KeyCheck::task_for(&enrolled.tasks).ok_or_else(|| {
                 Outcome::Key(KeyCheck::CouldNotTell(
                     "the saved wallet is enrolled in no task".into(),
                 ))

@@ -16,6 +16,7 @@ pub mod stats;
 pub mod task;
 pub mod task_list;
 pub mod time;
+pub mod unread;
 pub mod url;
 pub mod view;
 pub mod wallet;

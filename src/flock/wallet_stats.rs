@@ -11,6 +11,7 @@ use super::error::ApiError;
 use super::order::missing_last;
 use super::task::is_web_url;
 use super::time::{parse_timestamp, Instant};
+use super::unread::{Notes, Unread};
 
 /// One submitted model.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,32 +28,36 @@ pub struct Submission {
     pub submitted_at: Option<Instant>,
     /// The commit submitted, when the answer says.
     pub revision: Option<String>,
+    /// Fields of this row that could not be read (shown blank).
+    pub unread: Vec<Unread>,
 }
 
 impl Submission {
-    /// Read one item.
+    /// Read one item. The four fields recorded from the real API (`link`, both scores,
+    /// `submitted_at`) are expected; `task_id` and `revision` may be absent.
     pub fn from_json(value: &Value) -> Result<Submission, String> {
         if !value.is_object() {
             return Err("not an object".into());
         }
-        let score = |key: &str| value.get(key).and_then(Value::as_f64);
+        let mut notes = Notes::new();
+        let link = notes.text(value, "link").unwrap_or_default();
+        let submission_score = notes.nullable_number(value, "submission_phase_score");
+        let final_score = notes.nullable_number(value, "final_validation_score");
+        let submitted_at = notes.text(value, "submitted_at").and_then(|text| {
+            let when = parse_timestamp(&text);
+            if when.is_none() {
+                notes.note("submitted_at", value.get("submitted_at"));
+            }
+            when
+        });
         Ok(Submission {
-            task_id: value.get("task_id").and_then(Value::as_u64),
-            link: value
-                .get("link")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            submission_score: score("submission_phase_score"),
-            final_score: score("final_validation_score"),
-            submitted_at: value
-                .get("submitted_at")
-                .and_then(Value::as_str)
-                .and_then(parse_timestamp),
-            revision: value
-                .get("revision")
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            task_id: notes.optional_count(value, "task_id", "task_id"),
+            link,
+            submission_score,
+            final_score,
+            submitted_at,
+            revision: notes.optional_text(value, "revision", "revision"),
+            unread: notes.into_vec(),
         })
     }
 
@@ -102,7 +107,8 @@ impl Role {
     }
 }
 
-/// A task a medal (or a participation) came from.
+/// A task a medal (or a participation) came from. The shape of these records was never recorded:
+/// a bare task id or an object with `task_id` (or `id`), `rank` and `medal` are read.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MedalTask {
     /// The task.
@@ -113,19 +119,22 @@ pub struct MedalTask {
     pub medal: Option<String>,
 }
 
-/// A wallet's medals in one role.
+/// A wallet's medals in one role. A count is `None` when the answer did not give it as a whole
+/// number (then [`Achievements::unread`] says what came).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Achievements {
     /// Gold medals.
-    pub gold: u64,
+    pub gold: Option<u64>,
     /// Silver medals.
-    pub silver: u64,
+    pub silver: Option<u64>,
     /// Bronze medals.
-    pub bronze: u64,
+    pub bronze: Option<u64>,
     /// Tasks taken part in.
-    pub participations: u64,
+    pub participations: Option<u64>,
     /// Per-task records.
     pub tasks: Vec<MedalTask>,
+    /// What could not be read.
+    pub unread: Vec<Unread>,
 }
 
 /// Read an achievements body.
@@ -135,39 +144,63 @@ pub fn parse_achievements(body: &str) -> Result<Achievements, ApiError> {
     if !value.is_object() {
         return Err(ApiError::decode(what, "expected an object"));
     }
-    let count = |key: &str| value.get(key).and_then(Value::as_u64).unwrap_or(0);
-    let tasks = value
-        .get("tasks")
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .map(|t| match t {
-                    // Possibly a bare task id.
-                    Value::Number(n) => MedalTask {
-                        task_id: n.as_u64(),
-                        rank: None,
-                        medal: None,
-                    },
-                    _ => MedalTask {
-                        task_id: t
-                            .get("task_id")
-                            .or_else(|| t.get("id"))
-                            .and_then(Value::as_u64),
-                        rank: t.get("rank").and_then(Value::as_u64),
-                        medal: t.get("medal").and_then(Value::as_str).map(str::to_string),
-                    },
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut notes = Notes::new();
+    let gold = notes.count(&value, "gold_medals");
+    let silver = notes.count(&value, "silver_medals");
+    let bronze = notes.count(&value, "bronze_medals");
+    let participations = notes.count(&value, "total_participations");
+    let tasks = match value.get("tasks") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| medal_task(item, &format!("tasks[{i}]"), &mut notes))
+            .collect(),
+        other => {
+            notes.note("tasks", other);
+            Vec::new()
+        }
+    };
     Ok(Achievements {
-        gold: count("gold_medals"),
-        silver: count("silver_medals"),
-        bronze: count("bronze_medals"),
-        participations: count("total_participations"),
+        gold,
+        silver,
+        bronze,
+        participations,
         tasks,
+        unread: notes.into_vec(),
     })
+}
+
+/// One entry of `tasks`: a bare id, or an object; anything else is noted and skipped.
+fn medal_task(item: &Value, field: &str, notes: &mut Notes) -> Option<MedalTask> {
+    match item {
+        Value::Number(n) => {
+            let task_id = n.as_u64();
+            if task_id.is_none() {
+                notes.note(field, Some(item));
+            }
+            Some(MedalTask {
+                task_id,
+                rank: None,
+                medal: None,
+            })
+        }
+        Value::Object(map) => {
+            let id = map.get("task_id").or_else(|| map.get("id"));
+            let task_id = id.and_then(Value::as_u64);
+            if task_id.is_none() {
+                notes.note(format!("{field}.task_id"), id);
+            }
+            Some(MedalTask {
+                task_id,
+                rank: notes.optional_count(item, "rank", &format!("{field}.rank")),
+                medal: notes.optional_text(item, "medal", &format!("{field}.medal")),
+            })
+        }
+        _ => {
+            notes.note(field, Some(item));
+            None
+        }
+    }
 }
 
 /// A task a wallet is enrolled in.
@@ -179,8 +212,18 @@ pub struct Enrollment {
     pub role: Option<String>,
 }
 
-/// Read an enrolled-tasks body: a list of task ids, or of objects with `task_id` (or `id`).
-pub fn parse_enrolled(body: &str) -> Result<Vec<Enrollment>, ApiError> {
+/// The enrolled-tasks answer as read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Enrolled {
+    /// The tasks, in the answer's order.
+    pub tasks: Vec<Enrollment>,
+    /// Entries or fields that could not be read (an entry without a task id is left out).
+    pub unread: Vec<Unread>,
+}
+
+/// Read an enrolled-tasks body: a list (or a page's `items`) of task ids, or of objects with
+/// `task_id` (or `id`) and perhaps `role`. The shape was never recorded from the real API.
+pub fn parse_enrolled(body: &str) -> Result<Enrolled, ApiError> {
     let what = "the enrolled tasks";
     let value: Value = serde_json::from_str(body).map_err(|e| ApiError::decode(what, e))?;
     let items = match &value {
@@ -190,22 +233,33 @@ pub fn parse_enrolled(body: &str) -> Result<Vec<Enrollment>, ApiError> {
             .and_then(Value::as_array)
             .ok_or_else(|| ApiError::decode(what, "expected a list"))?,
     };
-    Ok(items
+    let mut notes = Notes::new();
+    let tasks = items
         .iter()
-        .filter_map(|item| match item {
-            Value::Number(n) => n.as_u64().map(|task_id| Enrollment {
-                task_id,
-                role: None,
-            }),
-            _ => Some(Enrollment {
-                task_id: item
-                    .get("task_id")
-                    .or_else(|| item.get("id"))
-                    .and_then(Value::as_u64)?,
-                role: item.get("role").and_then(Value::as_str).map(str::to_string),
-            }),
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let field = format!("[{i}]");
+            let id = match item {
+                Value::Object(map) => map.get("task_id").or_else(|| map.get("id")),
+                _ => Some(item),
+            };
+            let Some(task_id) = id.and_then(Value::as_u64) else {
+                let field = if item.is_object() {
+                    format!("{field}.task_id")
+                } else {
+                    field
+                };
+                notes.note(field, id);
+                return None;
+            };
+            let role = notes.optional_text(item, "role", &format!("{field}.role"));
+            Some(Enrollment { task_id, role })
         })
-        .collect())
+        .collect();
+    Ok(Enrolled {
+        tasks,
+        unread: notes.into_vec(),
+    })
 }
 
 #[cfg(test)]
@@ -232,8 +286,9 @@ mod tests {
         let zero = parse_achievements(r#"{"gold_medals":0,"silver_medals":0,"bronze_medals":0,"total_participations":0,"tasks":[]}"#).unwrap();
         assert_eq!(
             (zero.gold, zero.participations, zero.tasks.len()),
-            (0, 0, 0)
+            (Some(0), Some(0), 0)
         );
+        assert!(zero.unread.is_empty());
         let rich = parse_achievements(
             r#"{"gold_medals":1,"tasks":[{"task_id":1,"rank":1,"medal":"gold"},7]}"#,
         )
@@ -251,15 +306,92 @@ mod tests {
     }
 
     #[test]
+    fn achievements_say_which_fields_they_could_not_read() {
+        let odd = parse_achievements(
+            r#"{"gold_medals":"1","silver_medals":0,"bronze_medals":0,
+                "tasks":[{"task_id":7,"rank":"first","medal":"gold"},{"rank":2},"x",3]}"#,
+        )
+        .unwrap();
+        assert_eq!((odd.gold, odd.silver), (None, Some(0)));
+        assert_eq!(
+            odd.tasks.len(),
+            3,
+            "the entry without an id is kept, the text is not"
+        );
+        assert_eq!(odd.tasks[0].rank, None);
+        let unread: Vec<String> = odd.unread.iter().map(Unread::to_string).collect();
+        assert_eq!(
+            unread,
+            vec![
+                "gold_medals: the text “1”",
+                "total_participations: nothing (the field is missing)",
+                "tasks[0].rank: the text “first”",
+                "tasks[1].task_id: nothing (the field is missing)",
+                "tasks[2]: the text “x”",
+            ]
+        );
+        let no_tasks = parse_achievements(
+            r#"{"gold_medals":0,"silver_medals":0,"bronze_medals":0,"total_participations":0}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            no_tasks.unread[0].to_string(),
+            "tasks: nothing (the field is missing)"
+        );
+    }
+
+    #[test]
+    fn submission_rows_note_missing_and_mistyped_fields() {
+        let row = Submission::from_json(&serde_json::json!({
+            "link": "https://huggingface.co/u/a",
+            "submission_phase_score": "0.4",
+            "submitted_at": 1712754358,
+            "task_id": "7"
+        }))
+        .unwrap();
+        let unread: Vec<String> = row.unread.iter().map(Unread::to_string).collect();
+        assert_eq!(
+            unread,
+            vec![
+                "submission_phase_score: the text “0.4”",
+                "final_validation_score: nothing (the field is missing)",
+                "submitted_at: the number 1712754358",
+                "task_id: the text “7”",
+            ]
+        );
+        let bad_date = Submission::from_json(&serde_json::json!({
+            "link": "l", "submission_phase_score": null, "final_validation_score": 1,
+            "submitted_at": "yesterday"
+        }))
+        .unwrap();
+        assert_eq!(bad_date.unread.len(), 1);
+        assert_eq!(
+            bad_date.unread[0].to_string(),
+            "submitted_at: the text “yesterday”"
+        );
+    }
+
+    #[test]
     fn enrolled_tasks_accept_ids_or_objects() {
-        let list =
-            parse_enrolled(r#"[7, {"task_id": 8, "role": "node"}, {"id": 9}, {"nothing": 1}]"#)
-                .unwrap();
+        let read = parse_enrolled(
+            r#"[7, {"task_id": 8, "role": "node"}, {"id": 9, "role": 2}, {"nothing": 1}, "10"]"#,
+        )
+        .unwrap();
+        let list = &read.tasks;
         assert_eq!(
             list.iter().map(|e| e.task_id).collect::<Vec<_>>(),
             vec![7, 8, 9]
         );
         assert_eq!(list[1].role.as_deref(), Some("node"));
+        let unread: Vec<String> = read.unread.iter().map(Unread::to_string).collect();
+        assert_eq!(
+            unread,
+            vec![
+                "[2].role: the number 2",
+                "[3].task_id: nothing (the field is missing)",
+                "[4]: the text “10”",
+            ]
+        );
         assert!(parse_enrolled("{}").is_err());
     }
 }

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::app::{use_go, use_settings, use_view};
 use crate::browser::{download_text, scroll_to};
-use crate::components::{CopyButton, ErrorPanel, TabLink};
+use crate::components::{CopyButton, ErrorPanel, RefreshButton, TabLink, UnreadNotice};
 use crate::flock::leaderboard::{
     format_score, position_of, select, to_csv, Board, Column, Entry, LeaderboardQuery,
     ROWS_PER_PAGE,
@@ -69,6 +69,7 @@ pub fn LeaderboardPage(
             <div class="page-head">
                 <h1>{format!("Leaderboard · task {id}")}</h1>
                 <nav class="tabs" aria-label="Which board">{tabs}</nav>
+                <RefreshButton refreshing=Signal::derive(move || rows.refreshing()) on_refresh=Callback::new(move |()| rows.retry()) />
             </div>
             {move || match rows.get() {
                 Load::Loading => view! {
@@ -246,13 +247,13 @@ fn BoardTable(
         }
     };
     let total = entries.len();
-    let warning = (!unreadable.is_empty()).then(|| {
-        view! {
-            <p class="banner banner--warning" data-testid="unreadable">
-                {format!("{} rows in the answer could not be read and are not shown.", unreadable.len())}
-            </p>
-        }
-    });
+    let warning = view! {
+        <UnreadNotice
+            headline=format!("{} rows in the answer could not be read and are not shown.", unreadable.len())
+            source=format!("stats/{}?task_id={id}", query.get_untracked().board.as_str())
+            lines=unreadable.to_vec()
+        />
+    };
 
     view! {
         {warning}

@@ -264,7 +264,9 @@ fn MySubmissions(task_id: u64) -> impl IntoView {
                         " to see your submissions to this task and their scores."
                     </p>
                 }.into_any(),
-                Load::Ready(Some(rows)) => view! { <SubmissionTable rows=rows /> }.into_any(),
+                Load::Ready(Some((rows, unreadable))) => view! {
+                    <SubmissionTable rows=rows unreadable=unreadable source=format!("tasks/wallet-submissions?task_id={task_id}") />
+                }.into_any(),
             }}
         </section>
     }

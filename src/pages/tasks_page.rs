@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::app::{use_go, use_settings, use_view};
-use crate::components::{Deadline, ErrorPanel, StatusBadge, TabLink};
+use crate::components::{Deadline, ErrorPanel, RefreshButton, StatusBadge, TabLink, UnreadNotice};
 use crate::flock::format::{grouped, human_count};
 use crate::flock::task::{Task, TaskList};
 use crate::flock::task_list::{select, SortKey, TaskFilter, TaskListQuery};
@@ -84,6 +84,7 @@ pub fn TasksPage() -> impl IntoView {
             <div class="page-head">
                 <h1>"Tasks"</h1>
                 <nav class="tabs" aria-label="Which tasks">{tabs}</nav>
+                <RefreshButton refreshing=Signal::derive(move || tasks.refreshing()) on_refresh=Callback::new(move |()| tasks.retry()) />
             </div>
             <div class="controls">
                 <label class="control control--grow">
@@ -127,15 +128,14 @@ pub fn TasksPage() -> impl IntoView {
 /// The loaded tasks, searched and sorted per `query`.
 #[component]
 fn TaskTable(list: TaskList, query: Memo<TaskListQuery>) -> impl IntoView {
-    let unreadable = (!list.unreadable.is_empty()).then(|| {
-        let count = list.unreadable.len();
-        view! {
-            <details class="banner banner--warning" data-testid="unreadable">
-                <summary>{format!("{count} entr{} in the answer could not be read and {} not shown", if count == 1 { "y" } else { "ies" }, if count == 1 { "is" } else { "are" })}</summary>
-                <ul>{list.unreadable.iter().map(|line| view! { <li>{line.clone()}</li> }).collect_view()}</ul>
-            </details>
-        }
-    });
+    let count = list.unreadable.len();
+    let unreadable = view! {
+        <UnreadNotice
+            headline=format!("{count} entr{} in the answer could not be read and {} not shown", if count == 1 { "y" } else { "ies" }, if count == 1 { "is" } else { "are" })
+            source="tasks/list".to_string()
+            lines=list.unreadable
+        />
+    };
     let tasks = list.tasks;
     let body = move || {
         let query = query.get();

@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 
 use crate::app::{use_go, use_settings, use_view};
-use crate::components::{CopyButton, ErrorPanel, SubmissionTable};
+use crate::components::{CopyButton, ErrorPanel, RefreshButton, SubmissionTable, UnreadNotice};
+use crate::flock::unread::Unread;
 use crate::flock::view::View;
 use crate::flock::wallet::WalletAddress;
 use crate::flock::wallet_stats::{Achievements, Role};
@@ -105,25 +106,35 @@ fn WalletRecord(wallet: WalletAddress) -> impl IntoView {
             <code class="wallet__address" data-testid="wallet-address">{wallet.to_string()}</code>
             <CopyButton text=wallet.to_string() what="wallet address" />
             {is_me.then(|| view! { <span class="badge badge--open">"Your wallet"</span> })}
+            <RefreshButton
+                refreshing=Signal::derive(move || node.refreshing() || validator.refreshing() || enrolled.refreshing() || submissions.refreshing())
+                on_refresh=Callback::new(move |()| {
+                    node.retry();
+                    validator.retry();
+                    enrolled.retry();
+                    submissions.retry();
+                })
+            />
         </div>
         <div class="wallet__grid">
             <section data-testid="medals-node">
                 <h2>"Medals as training node"</h2>
-                {move || medals(node.get(), Callback::new(move |()| node.retry()))}
+                {move || medals(node.get(), Role::Node, Callback::new(move |()| node.retry()))}
             </section>
             <section data-testid="medals-validator">
                 <h2>"Medals as validator"</h2>
-                {move || medals(validator.get(), Callback::new(move |()| validator.retry()))}
+                {move || medals(validator.get(), Role::Validator, Callback::new(move |()| validator.retry()))}
             </section>
             <section data-testid="enrolled">
                 <h2>"Enrolled tasks"</h2>
                 {move || match enrolled.get() {
                     Load::Loading => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
                     Load::Failed(e) => view! { <ErrorPanel error=e on_retry=Callback::new(move |()| enrolled.retry()) /> }.into_any(),
-                    Load::Ready(list) if list.is_empty() => view! { <p class="muted">"Not enrolled in any task."</p> }.into_any(),
-                    Load::Ready(list) => view! {
+                    Load::Ready(read) => view! {
+                        {fields_notice("stats/enrolled-tasks", &read.unread)}
+                        {read.tasks.is_empty().then(|| view! { <p class="muted">"Not enrolled in any task."</p> })}
                         <ul class="plain-list">
-                            {list.into_iter().map(|e| view! {
+                            {read.tasks.into_iter().map(|e| view! {
                                 <li>
                                     <a href=View::Task { id: e.task_id }.href()>{format!("Task {}", e.task_id)}</a>
                                     {e.role.map(|r| format!(" · {}", role_label(&r)))}
@@ -139,7 +150,9 @@ fn WalletRecord(wallet: WalletAddress) -> impl IntoView {
             {move || match submissions.get() {
                 Load::Loading => view! { <p class="loading" role="status">"Loading every page of submissions…"</p> }.into_any(),
                 Load::Failed(e) => view! { <ErrorPanel error=e on_retry=Callback::new(move |()| submissions.retry()) /> }.into_any(),
-                Load::Ready((rows, _)) => view! { <SubmissionTable rows=rows show_task=true /> }.into_any(),
+                Load::Ready((rows, unreadable)) => view! {
+                    <SubmissionTable rows=rows unreadable=unreadable show_task=true source="stats/submissions".to_string() />
+                }.into_any(),
             }}
         </section>
     }
@@ -170,7 +183,24 @@ fn role_label(role: &str) -> String {
     }
 }
 
-fn medals(state: Load<Achievements>, retry: Callback<()>) -> AnyView {
+/// The notice for fields of `source`'s answer that could not be read.
+fn fields_notice(source: &str, unread: &[Unread]) -> impl IntoView {
+    let count = unread.len();
+    view! {
+        <UnreadNotice
+            headline=format!("{count} field{} of the answer could not be read", if count == 1 { "" } else { "s" })
+            source=source.to_string()
+            lines=unread.iter().map(Unread::to_string).collect()
+        />
+    }
+}
+
+/// A medal count, or a dash when the answer did not give it.
+fn count(n: Option<u64>) -> String {
+    n.map_or_else(|| "—".to_string(), |n| n.to_string())
+}
+
+fn medals(state: Load<Achievements>, role: Role, retry: Callback<()>) -> AnyView {
     match state {
         Load::Loading => view! { <p class="loading" role="status">"Loading…"</p> }.into_any(),
         Load::Failed(e) => view! { <ErrorPanel error=e on_retry=retry /> }.into_any(),
@@ -202,11 +232,12 @@ fn medals(state: Load<Achievements>, retry: Callback<()>) -> AnyView {
                 })
                 .collect_view();
             view! {
+                {fields_notice(&format!("stats/achievements?role={}", role.as_str()), &a.unread)}
                 <p class="medals" data-testid="medal-counts">
-                    <span class="medal medal--gold">{format!("Gold {}", a.gold)}</span>
-                    <span class="medal medal--silver">{format!("Silver {}", a.silver)}</span>
-                    <span class="medal medal--bronze">{format!("Bronze {}", a.bronze)}</span>
-                    <span>{format!("{} participation{}", a.participations, if a.participations == 1 { "" } else { "s" })}</span>
+                    <span class="medal medal--gold">{format!("Gold {}", count(a.gold))}</span>
+                    <span class="medal medal--silver">{format!("Silver {}", count(a.silver))}</span>
+                    <span class="medal medal--bronze">{format!("Bronze {}", count(a.bronze))}</span>
+                    <span>{format!("{} participation{}", count(a.participations), if a.participations == Some(1) { "" } else { "s" })}</span>
                 </p>
                 <ul class="plain-list">{tasks}</ul>
             }

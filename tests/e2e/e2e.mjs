@@ -501,6 +501,59 @@ await test('an invalid address is explained inline and nothing is requested', as
   await page.getByTestId('wallet-address').waitFor();
 });
 
+await test('fields the wallet answers hold in unrecorded shapes are named, the rest is shown', async (page) => {
+  // The sandbox's odd wallet sends a medal count as text, a rank as a word, an enrolled entry
+  // without a task id, a score as text and a time as a number.
+  const ODD = '0x0dd0000000000000000000000000000000000dd1';
+  await page.goto(url(`?view=wallet&address=${ODD}`));
+  const node = page.locator('[data-testid=medals-node]');
+  await node.locator('[data-testid=medal-counts]').waitFor();
+  assert.match(await node.locator('[data-testid=medal-counts]').innerText(), /Gold —[\s\S]*Silver 0[\s\S]*2 participations/);
+  assert.deepEqual(await node.locator('[data-testid=unreadable-lines] li').allInnerTexts(),
+    ['gold_medals: the text “1”', 'tasks[0].rank: the text “first”']);
+  assert.match(await node.locator('[data-testid=unreadable] summary').innerText(), /2 fields of the answer could not be read/);
+  assert.match(await node.locator('[data-testid=unreadable]').innerText(), /stats\/achievements\?role=node/);
+  assert.equal(await page.locator('[data-testid=medals-validator] [data-testid=unreadable]').count(), 0, 'a clean answer has no notice');
+  const enrolled = page.locator('[data-testid=enrolled]');
+  await enrolled.locator('a').first().waitFor();
+  assert.deepEqual(await enrolled.locator('a').allInnerTexts(), ['Task 7']);
+  assert.deepEqual(await enrolled.locator('[data-testid=unreadable-lines] li').allInnerTexts(),
+    ['[1].task_id: nothing (the field is missing)']);
+  const subs = page.locator('[data-testid=wallet-submissions]');
+  await subs.getByTestId('submission-row').first().waitFor();
+  assert.equal(await subs.getByTestId('submission-row').count(), 2, 'both rows shown');
+  assert.match(await subs.locator('[data-testid=unreadable] summary').innerText(), /Some fields of 2 rows could not be read/);
+  assert.deepEqual(await subs.locator('[data-testid=unreadable-lines] li').allInnerTexts(), [
+    'submission_phase_score in 1 of 2 rows: the text “0.41”',
+    'submitted_at in 1 of 2 rows: the number 1712754358',
+  ]);
+  // The report to copy says the same, as plain text.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: APP_ORIGIN });
+  await subs.locator('[data-testid=unreadable] summary').click();
+  await subs.locator('[data-testid=unreadable] [data-testid=copy]').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=wallet-submissions] [data-testid=unreadable] [data-testid=copy]').textContent === 'Copied');
+  const report = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(report, /could not read part of the answer of stats\/submissions:\n- submission_phase_score in 1 of 2 rows/);
+  await shot(page, 'wallet-unread-fields');
+});
+
+await test('refresh keeps the board on screen until the new answer is in', async (page) => {
+  await page.goto(url('?view=leaderboard&id=7'));
+  await page.getByTestId('board-table').waitFor();
+  const before = await page.getByTestId('count').innerText();
+  const asked = (await requestLog()).filter((r) => r.path === '/api/v1/stats/models').length;
+  await fault({ route: 'stats/models', mode: 'delay', delay_ms: 1500, times: 1 });
+  await page.getByTestId('refresh').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=refresh]').textContent === 'Refreshing…');
+  assert.equal(await page.getByTestId('refresh').getAttribute('aria-busy'), 'true');
+  assert.ok(await page.getByTestId('board-table').isVisible(), 'the table stays while refreshing');
+  assert.equal(await page.getByTestId('loading').count(), 0, 'no loading placeholder over shown data');
+  await page.waitForFunction(() => document.querySelector('[data-testid=refresh]').textContent === 'Refresh');
+  assert.equal(await page.getByTestId('count').innerText(), before);
+  const again = (await requestLog()).filter((r) => r.path === '/api/v1/stats/models').length;
+  assert.ok(again >= asked * 2, `the board was read again (${asked} then ${again} requests)`);
+});
+
 await test('a leaderboard spanning many pages is read whole and paged in the table', async (page) => {
   await page.goto(url('?view=leaderboard&id=1'));
   await page.getByTestId('board-table').waitFor();

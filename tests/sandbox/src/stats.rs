@@ -5,6 +5,10 @@
 //! from a fixed pseudo-random sequence; leaderboards are generated the same way, large enough to
 //! need many pages (tasks 1 and 7 have over 1,000 models), with wallets in mixed case and some
 //! null scores. Paging follows fastapi-pagination's `Page` (`items,total,page,size,pages`).
+//!
+//! Wallet `0x0dd0…0dd1` answers in shapes never recorded (a medal count as text, a rank as a
+//! word, an enrolled entry without a task id, a score as text, a time as a number), for the
+//! tests of what the page says when it cannot read a field.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, Timelike};
 use serde_json::{json, Value};
