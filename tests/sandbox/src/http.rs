@@ -61,6 +61,9 @@ async fn handle(State(sandbox): State<Sandbox>, request: Request) -> Response {
         if fault.delay_ms > 0 {
             tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
         }
+        if fault.mode == FaultMode::Drop {
+            drop_connection();
+        }
     }
 
     let api_key = parts
@@ -159,6 +162,9 @@ async fn handle_hub(State(sandbox): State<Sandbox>, request: Request) -> Respons
         if fault.delay_ms > 0 && fault.mode != FaultMode::Lost {
             tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
         }
+        if fault.mode == FaultMode::Drop {
+            drop_connection();
+        }
         if !matches!(fault.mode, FaultMode::Delay | FaultMode::Lost) {
             return finish(faulty_response(
                 fault,
@@ -243,10 +249,27 @@ fn api_reply(
     }
 }
 
-/// The first fault matching `route`, counting it against its `times`.
+/// Milliseconds since the Unix epoch.
+fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Close the connection without an answer: the handler's task ends by unwinding, so hyper drops
+/// the connection before sending a byte (`resume_unwind` skips the panic hook: nothing is
+/// printed). The browser sees a network error, as when the network drops.
+fn drop_connection() -> ! {
+    std::panic::resume_unwind(Box::new("sandbox: connection dropped on purpose"))
+}
+
+/// The first fault matching `route`, counting it against its `times`; faults whose time is up
+/// are removed first.
 fn take_fault(sandbox: &Sandbox, route: &str) -> Option<Fault> {
     let mut inner = sandbox.lock();
     let faults = &mut inner.config.faults;
+    let now = unix_ms();
+    faults.retain(|f| f.ends_at_ms.is_none_or(|end| now < end));
     let index = faults.iter().position(|f| {
         let wanted = f.route.trim_matches('/');
         wanted == "*" || wanted == route || route.starts_with(&format!("{wanted}/"))
@@ -291,6 +314,8 @@ fn faulty_response(fault: &Fault, reply: &Reply) -> Response {
             Body::from("{\"detail\": [1, 2,, <html>oops"),
         ),
         FaultMode::WrongShape => json_response(200, &json!({ "message": "maintenance" })),
+        // Handled before an answer is made; here only for completeness of the match.
+        FaultMode::Drop => drop_connection(),
         FaultMode::Truncated | FaultMode::Lost => {
             let full = serde_json::to_vec(&reply.body).unwrap_or_default();
             let half = Bytes::copy_from_slice(&full[..full.len() / 2]);
@@ -378,7 +403,8 @@ fn control_route(sandbox: &Sandbox, method: &Method, route: &str, body: &[u8]) -
             }
         }
         ("POST", "faults") => match serde_json::from_slice::<Fault>(body) {
-            Ok(fault) => {
+            Ok(mut fault) => {
+                fault.ends_at_ms = fault.for_ms.map(|ms| unix_ms().saturating_add(ms));
                 sandbox.lock().config.faults.push(fault);
                 json_response(200, &json!(sandbox.config()))
             }

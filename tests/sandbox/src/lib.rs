@@ -45,6 +45,10 @@ pub enum FaultMode {
     /// drop the connection. What a client sees after a commit that landed unheard. Hub routes;
     /// `delay_ms` delays the (lost) answer, after the request was carried out.
     Lost,
+    /// No answer at all: the connection is closed before any byte of an answer, as when the
+    /// network drops (the browser reports a network error). With `for_ms`, an outage: every
+    /// matching request in that window is dropped.
+    Drop,
 }
 
 /// A fault injected into one route (or every route, with `"*"`).
@@ -67,6 +71,12 @@ pub struct Fault {
     /// Apply to this many requests, then disappear; forever when absent.
     #[serde(default)]
     pub times: Option<u32>,
+    /// Apply for this many milliseconds from when the fault is set, then disappear.
+    #[serde(default)]
+    pub for_ms: Option<u64>,
+    /// When a `for_ms` fault ends (Unix milliseconds; set by the sandbox).
+    #[serde(default)]
+    pub ends_at_ms: Option<u64>,
 }
 
 /// One request as the sandbox received it, for tests that check what the app sent.

@@ -193,6 +193,46 @@ async fn faults_apply_the_given_number_of_times() {
     assert_eq!(bad.status, 400);
 }
 
+/// Connect and send a request; whatever bytes came back before the connection closed.
+async fn raw_bytes(addr: SocketAddr, target: &str) -> Vec<u8> {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {target} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw).await;
+    raw
+}
+
+#[tokio::test]
+async fn an_outage_drops_connections_without_an_answer_for_its_window() {
+    let addr = start(Config::default()).await;
+    let outage = r#"{"route": "tasks/list", "mode": "drop", "for_ms": 400}"#;
+    assert_eq!(
+        send(addr, "POST", "/__sandbox/faults", &[], outage)
+            .await
+            .status,
+        200
+    );
+    for _ in 0..2 {
+        assert!(
+            raw_bytes(addr, "/api/v1/tasks/list").await.is_empty(),
+            "not a byte of an answer"
+        );
+    }
+    assert!(
+        !raw_bytes(addr, "/__storage/none").await.is_empty(),
+        "other routes answer"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        send(addr, "GET", "/api/v1/tasks/list", &[], "")
+            .await
+            .status,
+        200,
+        "the outage is over"
+    );
+}
+
 #[tokio::test]
 async fn malformed_and_truncated_bodies_are_what_they_say() {
     let addr = start(Config::default()).await;
