@@ -12,6 +12,12 @@ pub fn page_url() -> String {
         .unwrap_or_default()
 }
 
+/// `ms` since the epoch as the user's local time of day (`14:02:07`).
+pub fn clock_time(ms: f64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    String::from(date.to_locale_time_string("en-GB"))
+}
+
 /// Copy `text` to the clipboard.
 pub async fn copy_text(text: &str) -> Result<(), String> {
     let window = web_sys::window().ok_or("No window to copy from.")?;

@@ -10,10 +10,14 @@ use crate::browser::page_url;
 use crate::flock::secrets::{bound_secret, Secret};
 use crate::flock::url::{default_address, resolve_first, ApiBase, PRODUCTION_BASE};
 use crate::flock::wallet::WalletAddress;
+use crate::hub::retry::DEFAULT_NETWORK_WAIT_MINS;
 use crate::hub::wire::{default_hub_address, HUB_BASE};
 
 /// Storage key of the settings record.
 const SETTINGS_KEY: &str = "flockboard.settings";
+
+/// The longest an upload may be set to wait for a gone network, in minutes.
+pub const MAX_NETWORK_WAIT_MINS: u32 = 120;
 
 /// Default time limit for one API request, in seconds.
 pub const DEFAULT_TIMEOUT_SECS: u32 = 20;
@@ -45,6 +49,8 @@ pub struct Settings {
     pub hf_token_scope: Option<String>,
     /// Keep the token for this browser session only (session storage), not across visits.
     pub hf_token_session_only: bool,
+    /// How long an upload waits for a network that went away before it fails, in minutes.
+    pub network_wait_mins: u32,
 }
 
 impl Default for Settings {
@@ -59,6 +65,7 @@ impl Default for Settings {
             hf_token: None,
             hf_token_scope: None,
             hf_token_session_only: false,
+            network_wait_mins: DEFAULT_NETWORK_WAIT_MINS,
         }
     }
 }
@@ -131,6 +138,12 @@ impl Settings {
     /// The time limit, at least one second.
     pub fn timeout_secs(&self) -> u32 {
         self.timeout_secs.clamp(1, 600)
+    }
+
+    /// How long an upload waits for a gone network, in milliseconds (at most two hours; 0 turns
+    /// the wait off: a lost network fails the upload after the usual attempts).
+    pub fn network_patience_ms(&self) -> u64 {
+        u64::from(self.network_wait_mins.min(MAX_NETWORK_WAIT_MINS)) * 60_000
     }
 }
 

@@ -124,6 +124,101 @@ impl Policy {
     }
 }
 
+/// What to do after a failed attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Try again after this many milliseconds.
+    Retry {
+        /// The wait.
+        wait_ms: u64,
+    },
+    /// The network is gone: look again after this many milliseconds (or as soon as the browser
+    /// says it is back online). Such waits do not use up attempts.
+    AwaitNetwork {
+        /// The longest wait before looking again.
+        wait_ms: u64,
+    },
+    /// Give up: the failure is final, or attempts (or patience) ran out.
+    Stop,
+}
+
+/// The longest wait between two looks for a network that went away: short, so that the
+/// upload carries on soon after it returns even where the browser's `online` event is not
+/// raised (a dropped Wi-Fi behind a router the browser still sees).
+pub const NETWORK_LOOK_MS: u64 = 10_000;
+
+/// Default patience with a network that went away, in minutes.
+pub const DEFAULT_NETWORK_WAIT_MINS: u32 = 10;
+
+/// An outage of the network as one request (or many at once) sees it: since when no request
+/// has got an answer. One is shared by every request of an upload, so six parallel parts
+/// see one outage, and any answer ends it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outage {
+    /// How long to wait for the network before failing, in milliseconds (0: do not wait; a
+    /// network error is retried like any other).
+    pub patience_ms: u64,
+    /// When the current outage began (milliseconds on the caller's clock), if one runs.
+    pub since_ms: Option<f64>,
+}
+
+impl Outage {
+    /// No outage yet, waiting up to `patience_ms` when one comes.
+    pub fn new(patience_ms: u64) -> Self {
+        Outage {
+            patience_ms,
+            since_ms: None,
+        }
+    }
+
+    /// An answer came: any outage is over.
+    pub fn answered(&mut self) {
+        self.since_ms = None;
+    }
+
+    /// When the outage (begun now if none runs) gives up, if waiting for the network applies
+    /// to `failure`.
+    pub fn note(&mut self, failure: &Failure, now_ms: f64) -> Option<f64> {
+        if *failure != Failure::Network || self.patience_ms == 0 {
+            return None;
+        }
+        let since = *self.since_ms.get_or_insert(now_ms);
+        Some(since + self.patience_ms as f64)
+    }
+}
+
+impl Policy {
+    /// What to do after `failure`, `made` attempts in; `outage` is the shared view of the
+    /// network, `now_ms` the time on its clock, `random` a draw from 0..1 for the jitter.
+    pub fn next(
+        &self,
+        failure: &Failure,
+        made: u32,
+        outage: &mut Outage,
+        now_ms: f64,
+        random: f64,
+    ) -> Next {
+        if let Some(gives_up_at) = outage.note(failure, now_ms) {
+            let left = gives_up_at - now_ms;
+            return if left > 0.0 {
+                let wait = backoff_ms(made, failure, random).min(NETWORK_LOOK_MS);
+                Next::AwaitNetwork {
+                    wait_ms: wait.min(left.ceil() as u64),
+                }
+            } else {
+                Next::Stop
+            };
+        }
+        if self.retry(failure, made) {
+            Next::Retry {
+                wait_ms: backoff_ms(made, failure, random),
+            }
+        } else {
+            Next::Stop
+        }
+    }
+}
+
 /// The longest wait a server's `Retry-After` may impose before we give up waiting for it.
 pub const MAX_RETRY_AFTER_SECS: u64 = 120;
 /// The longest wait between two attempts of our own choosing.
@@ -197,6 +292,66 @@ mod tests {
             "a busy repo"
         );
         assert!(!Policy::COMMIT.retry(&Failure::status(412, None), 1));
+    }
+
+    #[test]
+    fn a_gone_network_is_waited_for_within_patience_without_using_attempts() {
+        let p = Policy::DEFAULT;
+        let mut outage = Outage::new(600_000);
+        // Far past the five attempts, still waiting: the outage began at 1,000.
+        for (made, now) in [(1, 1_000.0), (9, 200_000.0), (40, 600_000.0)] {
+            match p.next(&Failure::Network, made, &mut outage, now, 0.5) {
+                Next::AwaitNetwork { wait_ms } => {
+                    assert!(wait_ms <= NETWORK_LOOK_MS, "{made}: {wait_ms}")
+                }
+                other => panic!("{made}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            outage.since_ms,
+            Some(1_000.0),
+            "one outage, begun at the first failure"
+        );
+        // The last look comes at the end of the patience, not after it.
+        assert_eq!(
+            p.next(&Failure::Network, 50, &mut outage, 600_500.0, 0.5),
+            Next::AwaitNetwork { wait_ms: 500 }
+        );
+        assert_eq!(
+            p.next(&Failure::Network, 51, &mut outage, 601_000.0, 0.5),
+            Next::Stop
+        );
+        // An answer ends it; the next outage has its own patience.
+        outage.answered();
+        assert!(matches!(
+            p.next(&Failure::Network, 52, &mut outage, 700_000.0, 0.5),
+            Next::AwaitNetwork { .. }
+        ));
+    }
+
+    #[test]
+    fn other_failures_and_no_patience_follow_the_attempts() {
+        let p = Policy::DEFAULT;
+        let mut outage = Outage::new(600_000);
+        assert!(matches!(
+            p.next(&Failure::status(503, None), 1, &mut outage, 0.0, 0.5),
+            Next::Retry { .. }
+        ));
+        assert_eq!(outage.since_ms, None, "a server error is not an outage");
+        assert_eq!(
+            p.next(&Failure::status(503, None), 5, &mut outage, 0.0, 0.5),
+            Next::Stop
+        );
+        assert_eq!(p.next(&Failure::Cors, 1, &mut outage, 0.0, 0.5), Next::Stop);
+        let mut impatient = Outage::new(0);
+        assert!(matches!(
+            p.next(&Failure::Network, 1, &mut impatient, 0.0, 0.5),
+            Next::Retry { .. }
+        ));
+        assert_eq!(
+            p.next(&Failure::Network, 5, &mut impatient, 0.0, 0.5),
+            Next::Stop
+        );
     }
 
     #[test]

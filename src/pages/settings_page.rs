@@ -14,10 +14,11 @@ use crate::flock::url::{default_address, origin_of, resolve, ApiBase};
 use crate::flock::view::View;
 use crate::flock::wallet::WalletAddress;
 use crate::flock::ApiError;
+use crate::hub::retry::DEFAULT_NETWORK_WAIT_MINS;
 use crate::hub::wire::default_hub_address;
 use crate::net::{check_key, get_text};
 use crate::remote::Latest;
-use crate::storage::{self, Settings, DEFAULT_TIMEOUT_SECS};
+use crate::storage::{self, Settings, DEFAULT_TIMEOUT_SECS, MAX_NETWORK_WAIT_MINS};
 use crate::upload::whoami;
 
 /// What to keep of an address field: `None` when it resolves to the build's default (so a
@@ -58,6 +59,8 @@ pub fn SettingsPage() -> impl IntoView {
     let hub_input = RwSignal::new(current.hub_address());
     let token_input = RwSignal::new(current.hf_token().unwrap_or_default().to_string());
     let session_only = RwSignal::new(current.hf_token_session_only);
+    let network_wait_input = RwSignal::new(current.network_wait_mins.to_string());
+    let parsed_network_wait = Memo::new(move |_| parse_network_wait(&network_wait_input.get()));
     let token_check = RwSignal::new(None::<Result<String, String>>);
     let parsed_hub = Memo::new(move |_| resolve(&hub_input.get(), &page_url()));
     let message = RwSignal::new(None::<(bool, String)>);
@@ -78,11 +81,12 @@ pub fn SettingsPage() -> impl IntoView {
 
     // Build the settings the form describes; `None` (and a message) when a field is invalid.
     let from_form = move || -> Option<Settings> {
-        let (Ok(base), Ok(timeout_secs), Ok(wallet), Ok(hub)) = (
+        let (Ok(base), Ok(timeout_secs), Ok(wallet), Ok(hub), Ok(network_wait_mins)) = (
             parsed_base.get_untracked(),
             parsed_timeout.get_untracked(),
             parsed_wallet.get_untracked(),
             parsed_hub.get_untracked(),
+            parsed_network_wait.get_untracked(),
         ) else {
             message.set(Some((
                 false,
@@ -115,6 +119,7 @@ pub fn SettingsPage() -> impl IntoView {
             hf_token: hf_token.map(Secret::new),
             hf_token_session_only: session_only.get_untracked(),
             wallet: wallet.map(|w| w.to_string()),
+            network_wait_mins,
         })
     };
     let apply = move |next: Settings, done: &str| {
@@ -162,6 +167,7 @@ pub fn SettingsPage() -> impl IntoView {
         base_input.set(default_address().to_string());
         hub_input.set(default_hub_address().to_string());
         timeout_input.set(DEFAULT_TIMEOUT_SECS.to_string());
+        network_wait_input.set(DEFAULT_NETWORK_WAIT_MINS.to_string());
         message.set(Some((
             true,
             "Defaults restored in the form; save to apply.".into(),
@@ -359,6 +365,19 @@ pub fn SettingsPage() -> impl IntoView {
                     <input type="checkbox" data-testid="token-session-only" prop:checked=move || session_only.get() on:change:target=move |ev| session_only.set(ev.target().checked()) />
                     " Keep the token only until this browser session ends"
                 </label>
+                <label class="field">
+                    <span class="field__label">"When the network drops during an upload, wait for it (minutes)"</span>
+                    <input
+                        type="number"
+                        min="0"
+                        max=MAX_NETWORK_WAIT_MINS.to_string()
+                        data-testid="network-wait-input"
+                        prop:value=move || network_wait_input.get()
+                        on:input:target=move |ev| network_wait_input.set(ev.target().value())
+                    />
+                    <span class="field__hint">"The upload pauses and carries on by itself when the network is back; with 0 it stops after the usual few attempts."</span>
+                    {move || parsed_network_wait.get().err().map(|e| view! { <span class="field__error" role="alert">{e}</span> })}
+                </label>
                 <div class="actions">
                     <button class="button button--quiet" type="button" on:click=test_token data-testid="test-token">"Test token"</button>
                     <button class="button button--quiet" type="button" on:click=forget_token data-testid="forget-token">"Forget token"</button>
@@ -391,6 +410,16 @@ pub fn SettingsPage() -> impl IntoView {
                 {move || check.get().map(|result| check_notice(result.map(|body| format!("The API answered: {body}")).map_err(|e| e.to_string()), "test-result"))}
             </form>
         </section>
+    }
+}
+
+/// Read the network-wait field.
+fn parse_network_wait(raw: &str) -> Result<u32, String> {
+    match raw.trim().parse::<u32>() {
+        Ok(mins) if mins <= MAX_NETWORK_WAIT_MINS => Ok(mins),
+        _ => Err(format!(
+            "Enter a whole number of minutes from 0 to {MAX_NETWORK_WAIT_MINS}."
+        )),
     }
 }
 

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::app::{use_settings, use_view};
+use crate::browser::clock_time;
 use crate::flock::format::{grouped, human_bytes};
 use crate::flock::phase::{phase_at, Phase as TaskPhase};
 use crate::flock::task_list::TaskFilter;
@@ -221,6 +222,7 @@ pub fn UploadPage() -> impl IntoView {
             private: private.get_untracked(),
             message: message.get_untracked(),
             files: files.get_untracked(),
+            network_patience_ms: current.network_patience_ms(),
         });
     };
     let cancel = move |_| session.cancel();
@@ -302,6 +304,15 @@ pub fn UploadPage() -> impl IntoView {
             </p>
             {p.on_page.then(|| view! {
                 <p class="hint" data-testid="hashed-on-page">"This browser could not run the hashing worker: files are hashed on the page instead (slower; the page may stutter meanwhile)."</p>
+            })}
+            {p.offline.filter(|_| running.get()).map(|(since, gives_up)| view! {
+                <p class="notice notice--warning" role="status" data-testid="upload-offline">
+                    {format!(
+                        "Waiting for the network since {}: nothing is lost, the upload carries on by itself when it is back (it gives up at {}).",
+                        clock_time(since),
+                        clock_time(gives_up),
+                    )}
+                </p>
             })}
             {p.retrying.filter(|_| running.get()).map(|(why, at)| view! {
                 <p class="notice notice--warning" data-testid="upload-retrying">

@@ -10,10 +10,12 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, AddEventListenerOptions, Headers, RequestInit};
 
 use crate::flock::url::ApiBase;
-use crate::hub::retry::{backoff_ms, parse_retry_after, Failure, Policy};
+use std::cell::RefCell;
+
+use crate::hub::retry::{backoff_ms, parse_retry_after, Failure, Next, Outage, Policy};
 use crate::hub::wire;
 
-use super::{Step, UploadError};
+use super::{Event, Step, UploadError};
 
 /// Time limit for a Hub API call with a small body.
 pub(crate) const API_SECS: u32 = 60;
@@ -206,36 +208,102 @@ async fn why_no_answer(url: &str, window: &web_sys::Window, cancel: &AbortSignal
 }
 
 /// Wait before the next attempt after `made` attempts, the last of which failed with
-/// `failure`, as `crate::hub::retry::backoff_ms` says (jittered); `waiting` hears of the wait.
+/// `failure`, as `crate::hub::retry::backoff_ms` says (jittered); `on` hears of the wait.
 /// Ends early with `Cancelled` on cancel.
 pub(crate) async fn back_off(
     failure: &Failure,
     made: u32,
     cancel: &AbortSignal,
-    waiting: &dyn Fn(&Failure, u64),
+    on: &dyn Fn(Event),
 ) -> Result<(), Failure> {
-    let wait = backoff_ms(made, failure, js_sys::Math::random());
-    waiting(failure, wait);
-    pause(wait, cancel).await
+    let ms = backoff_ms(made, failure, js_sys::Math::random());
+    on(retrying(failure, ms));
+    pause(ms, cancel).await
+}
+
+/// The event for a wait of `wait_ms` before trying again after `failure`.
+fn retrying(failure: &Failure, wait_ms: u64) -> Event {
+    Event::Retrying {
+        why: failure.to_string(),
+        wait_ms,
+    }
+}
+
+/// What the requests of one upload share about waiting: the network's outage (one for all
+/// the parallel requests) and who hears of each wait.
+pub(crate) struct Waits<'a> {
+    /// The outage in course, and how long to bear it.
+    pub outage: &'a RefCell<Outage>,
+    /// Hears of every wait ([`Event::Retrying`], [`Event::Offline`]).
+    pub on: &'a dyn Fn(Event),
+}
+
+/// Resolves when the browser says it is back online.
+fn back_online() -> JsFuture {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        if let Some(window) = web_sys::window() {
+            let once = AddEventListenerOptions::new();
+            once.set_once(true);
+            let _ = window.add_event_listener_with_callback_and_add_event_listener_options(
+                "online", &resolve, &once,
+            );
+        }
+    });
+    JsFuture::from(promise)
 }
 
 /// Send what `make` builds until it succeeds, fails for good, or `policy` gives up, with a
-/// [`back_off`] between attempts.
+/// [`back_off`] between attempts. A gone network is waited for (within `waits`' patience,
+/// without using up attempts), looking again on the browser's `online` event or every few
+/// seconds; only this request is sent again, nothing else of the upload is lost.
 pub(crate) async fn with_retries<'a>(
     policy: Policy,
     cancel: &AbortSignal,
-    waiting: &dyn Fn(&Failure, u64),
+    waits: &Waits<'_>,
     make: impl Fn() -> Outgoing<'a>,
 ) -> Result<Answer, Failure> {
     let mut made = 0;
     loop {
         made += 1;
-        match exchange(&make(), cancel).await {
-            Ok(answer) => return Ok(answer),
-            Err(failure) if policy.retry(&failure, made) => {
-                back_off(&failure, made, cancel, waiting).await?;
+        let failure = match exchange(&make(), cancel).await {
+            Ok(answer) => {
+                waits.outage.borrow_mut().answered();
+                return Ok(answer);
             }
-            Err(failure) => return Err(failure),
+            Err(failure) => failure,
+        };
+        if !matches!(failure, Failure::Network) {
+            // The server answered (or the user cancelled): the network is there.
+            waits.outage.borrow_mut().answered();
+        }
+        let now = js_sys::Date::now();
+        let next = policy.next(
+            &failure,
+            made,
+            &mut waits.outage.borrow_mut(),
+            now,
+            js_sys::Math::random(),
+        );
+        match next {
+            Next::Retry { wait_ms } => {
+                (waits.on)(retrying(&failure, wait_ms));
+                pause(wait_ms, cancel).await?;
+            }
+            Next::AwaitNetwork { wait_ms } => {
+                let outage = *waits.outage.borrow();
+                let since_ms = outage.since_ms.unwrap_or(now);
+                (waits.on)(Event::Offline {
+                    since_ms,
+                    gives_up_ms: since_ms + outage.patience_ms as f64,
+                });
+                let wait = pause(wait_ms, cancel);
+                futures::pin_mut!(wait);
+                let look = future::select(wait, back_online()).await;
+                if let Either::Left((Err(cancelled), _)) = look {
+                    return Err(cancelled);
+                }
+            }
+            Next::Stop => return Err(failure),
         }
     }
 }

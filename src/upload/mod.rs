@@ -65,6 +65,8 @@ pub struct Job {
     pub message: String,
     /// The files.
     pub files: Vec<PickedFile>,
+    /// How long to wait for a network that went away before failing, in milliseconds.
+    pub network_patience_ms: u64,
 }
 
 /// Where the whole upload stands.
@@ -123,6 +125,14 @@ pub enum Event {
         why: String,
         /// Milliseconds until the next attempt.
         wait_ms: u64,
+    },
+    /// No request gets an answer: the upload waits for the network (and carries on when it
+    /// is back) until `gives_up_ms`.
+    Offline {
+        /// When the outage began (ms since the epoch).
+        since_ms: f64,
+        /// When the upload stops waiting (ms since the epoch).
+        gives_up_ms: f64,
     },
 }
 

@@ -2,7 +2,7 @@
 //! commit — with the commit made safe to repeat (`parentCommit` always) and, after an answer
 //! that was lost, checked against the Hub's own history and tree.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use async_lock::Semaphore;
 use base64::Engine;
@@ -11,12 +11,12 @@ use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal, Blob};
 
 use crate::hub::commit::{self, Expected, Fate, MAX_INLINE_BYTES};
-use crate::hub::retry::{Failure, Policy};
+use crate::hub::retry::{Failure, Outage, Policy};
 use crate::hub::wire::{self, Action};
 
 use super::hashing::{deal, hash_group, hash_on_page, hashing_workers, read_range, slice};
 use super::http::{
-    back_off, exchange, put_secs, with_retries, Answer, Outgoing, API_SECS, COMMIT_SECS,
+    back_off, exchange, put_secs, with_retries, Answer, Outgoing, Waits, API_SECS, COMMIT_SECS,
 };
 use super::{Done, Event, FileState, Job, Left, Phase, Step, UploadError};
 
@@ -42,6 +42,8 @@ struct Ctx<'a> {
     job: &'a Job,
     cancel: AbortSignal,
     on: &'a dyn Fn(Event),
+    /// The network's outage, one for every request of the upload.
+    outage: RefCell<Outage>,
 }
 
 impl Ctx<'_> {
@@ -49,12 +51,12 @@ impl Ctx<'_> {
         self.job.token.expose()
     }
 
-    /// Report a wait before another attempt.
-    fn waiting(&self, failure: &Failure, wait_ms: u64) {
-        (self.on)(Event::Retrying {
-            why: failure.to_string(),
-            wait_ms,
-        });
+    /// How this upload's requests wait.
+    fn waits(&self) -> Waits<'_> {
+        Waits {
+            outage: &self.outage,
+            on: self.on,
+        }
     }
 
     /// A Hub API call with retries by `policy`; `make` builds each attempt.
@@ -64,7 +66,7 @@ impl Ctx<'_> {
         policy: Policy,
         make: impl Fn() -> Outgoing<'u>,
     ) -> Result<Answer, UploadError> {
-        with_retries(policy, &self.cancel, &|f, ms| self.waiting(f, ms), make)
+        with_retries(policy, &self.cancel, &self.waits(), make)
             .await
             .map_err(|failure| UploadError::request(step, None, failure))
     }
@@ -81,6 +83,7 @@ pub async fn run(
         job,
         cancel: controller.signal(),
         on,
+        outage: RefCell::new(Outage::new(job.network_patience_ms)),
     };
     // Hashing starts at once, beside creating the repo and the preupload, for every file big
     // enough to be an LFS file in practice; the preupload's answer then says which hashes are
@@ -396,18 +399,15 @@ impl Put<'_> {
     async fn put(&self, url: &str, blob: &Blob, what: &str) -> Result<Answer, UploadError> {
         let _slot = self.slots.acquire().await;
         let limit = put_secs(blob.size() as u64);
-        with_retries(
-            Policy::DEFAULT,
-            &self.ctx.cancel,
-            &|f, ms| self.ctx.waiting(f, ms),
-            || Outgoing {
+        with_retries(Policy::DEFAULT, &self.ctx.cancel, &self.ctx.waits(), || {
+            Outgoing {
                 method: "PUT",
                 url,
                 headers: Vec::new(),
                 body: Some(blob.into()),
                 limit_secs: limit,
-            },
-        )
+            }
+        })
         .await
         .map_err(|failure| UploadError::request(Step::Upload, Some(what.to_string()), failure))
     }
@@ -501,21 +501,16 @@ async fn put_parts(
     // A Hub route: through the Hub proxy when one is in use (the real Hub's completion route may
     // refuse other origins). Signed like the storage URLs: no Authorization.
     let completion = wire::through_hub(completion, &ctx.job.hub, &wire::known_hub_origins());
-    with_retries(
-        Policy::DEFAULT,
-        &ctx.cancel,
-        &|f, ms| ctx.waiting(f, ms),
-        || Outgoing {
-            method: "POST",
-            url: &completion,
-            headers: vec![
-                ("Accept", LFS_JSON.into()),
-                ("Content-Type", LFS_JSON.into()),
-            ],
-            body: Some(JsValue::from_str(&body)),
-            limit_secs: API_SECS,
-        },
-    )
+    with_retries(Policy::DEFAULT, &ctx.cancel, &ctx.waits(), || Outgoing {
+        method: "POST",
+        url: &completion,
+        headers: vec![
+            ("Accept", LFS_JSON.into()),
+            ("Content-Type", LFS_JSON.into()),
+        ],
+        body: Some(JsValue::from_str(&body)),
+        limit_secs: API_SECS,
+    })
     .await
     .map_err(|failure| UploadError::request(Step::Completing, Some(file.path.clone()), failure))?;
     Ok(())
@@ -641,11 +636,11 @@ async fn commit_once(
                 }
                 // A cancel during the wait is judged at the top of the loop, like any cancel
                 // once a commit may have left.
-                let _ = back_off(f, made, &ctx.cancel, &|f, ms| ctx.waiting(f, ms)).await;
+                let _ = back_off(f, made, &ctx.cancel, ctx.on).await;
                 (ctx.on)(Event::Phase(phase.clone()));
             }
             ref f if Policy::COMMIT.retry(f, made) => {
-                let _ = back_off(f, made, &ctx.cancel, &|f, ms| ctx.waiting(f, ms)).await;
+                let _ = back_off(f, made, &ctx.cancel, ctx.on).await;
             }
             f => return Err(UploadError::request(Step::Commit, None, f)),
         }
@@ -719,7 +714,7 @@ async fn verify(
     let read = |url: String| {
         let signal = signal.clone();
         async move {
-            with_retries(VERIFY, &signal, &|f, ms| ctx.waiting(f, ms), || {
+            with_retries(VERIFY, &signal, &ctx.waits(), || {
                 Outgoing::hub("GET", &url, ctx.token())
             })
             .await

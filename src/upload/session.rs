@@ -26,6 +26,9 @@ pub struct Progress {
     /// The latest failed request being tried again, and when the next attempt goes (ms since
     /// the epoch); cleared by progress.
     pub retrying: Option<(String, f64)>,
+    /// While no request gets an answer: since when, and when the upload gives up waiting
+    /// (ms since the epoch); cleared when bytes reach storage again or the phase changes.
+    pub offline: Option<(f64, f64)>,
     /// Whether files had to be hashed on the page (no worker could run).
     pub on_page: bool,
 }
@@ -104,6 +107,7 @@ impl UploadSession {
                     event,
                     Event::Phase(_)
                         | Event::Retrying { .. }
+                        | Event::Offline { .. }
                         | Event::NoWorker
                         | Event::File(
                             _,
@@ -119,6 +123,7 @@ impl UploadSession {
                         Event::Phase(phase) => {
                             p.phase = Some(phase);
                             p.retrying = None;
+                            p.offline = None;
                         }
                         Event::File(i, state) => {
                             p.files.insert(i, state);
@@ -126,10 +131,18 @@ impl UploadSession {
                         Event::Sent(bytes) => {
                             p.sent = bytes;
                             p.retrying = None;
+                            p.offline = None;
                         }
                         Event::NoWorker => p.on_page = true,
                         Event::Retrying { why, wait_ms } => {
                             p.retrying = Some((why, js_sys::Date::now() + wait_ms as f64));
+                        }
+                        Event::Offline {
+                            since_ms,
+                            gives_up_ms,
+                        } => {
+                            p.offline = Some((since_ms, gives_up_ms));
+                            p.retrying = None;
                         }
                     }
                 }
