@@ -169,7 +169,7 @@ pub fn summarize<'a>(rows: impl IntoIterator<Item = &'a [Unread]>) -> Vec<String
     by_field
         .into_iter()
         .map(|(field, came, n)| {
-            let rows = if n == 1 { "row" } else { "rows" };
+            let rows = if total == 1 { "row" } else { "rows" };
             format!("{field} in {n} of {total} {rows}: {came}")
         })
         .collect()
@@ -249,6 +249,14 @@ mod tests {
         assert_eq!(
             summarize([a.as_slice(), b.as_slice(), c.as_slice()]),
             vec!["submitted_at in 2 of 3 rows: the number 1"]
+        );
+        assert_eq!(
+            summarize([b.as_slice(), c.as_slice()]),
+            vec!["submitted_at in 1 of 2 rows: the number 2"]
+        );
+        assert_eq!(
+            summarize([b.as_slice()]),
+            vec!["submitted_at in 1 of 1 row: the number 2"]
         );
     }
 }

@@ -509,21 +509,21 @@ await test('fields the wallet answers hold in unrecorded shapes are named, the r
   const node = page.locator('[data-testid=medals-node]');
   await node.locator('[data-testid=medal-counts]').waitFor();
   assert.match(await node.locator('[data-testid=medal-counts]').innerText(), /Gold —[\s\S]*Silver 0[\s\S]*2 participations/);
-  assert.deepEqual(await node.locator('[data-testid=unreadable-lines] li').allInnerTexts(),
+  assert.deepEqual(await node.locator('[data-testid=unreadable-lines] li').allTextContents(),
     ['gold_medals: the text “1”', 'tasks[0].rank: the text “first”']);
   assert.match(await node.locator('[data-testid=unreadable] summary').innerText(), /2 fields of the answer could not be read/);
-  assert.match(await node.locator('[data-testid=unreadable]').innerText(), /stats\/achievements\?role=node/);
+  assert.match(await node.locator('[data-testid=unreadable]').textContent(), /stats\/achievements\?role=node/);
   assert.equal(await page.locator('[data-testid=medals-validator] [data-testid=unreadable]').count(), 0, 'a clean answer has no notice');
   const enrolled = page.locator('[data-testid=enrolled]');
   await enrolled.locator('a').first().waitFor();
   assert.deepEqual(await enrolled.locator('a').allInnerTexts(), ['Task 7']);
-  assert.deepEqual(await enrolled.locator('[data-testid=unreadable-lines] li').allInnerTexts(),
+  assert.deepEqual(await enrolled.locator('[data-testid=unreadable-lines] li').allTextContents(),
     ['[1].task_id: nothing (the field is missing)']);
   const subs = page.locator('[data-testid=wallet-submissions]');
   await subs.getByTestId('submission-row').first().waitFor();
   assert.equal(await subs.getByTestId('submission-row').count(), 2, 'both rows shown');
   assert.match(await subs.locator('[data-testid=unreadable] summary').innerText(), /Some fields of 2 rows could not be read/);
-  assert.deepEqual(await subs.locator('[data-testid=unreadable-lines] li').allInnerTexts(), [
+  assert.deepEqual(await subs.locator('[data-testid=unreadable-lines] li').allTextContents(), [
     'submission_phase_score in 1 of 2 rows: the text “0.41”',
     'submitted_at in 1 of 2 rows: the number 1712754358',
   ]);
@@ -1111,6 +1111,32 @@ print(json.dumps(out))`;
     const sizes = Object.fromEntries(tree.map((e) => [e.path, e.lfs ? e.lfs.oid : e.size]));
     assert.equal(sizes['extra.bin'], await sha256File(join(folder, 'extra.bin')));
     assert.equal(sizes['model.safetensors'], await sha256File(join(folder, 'model.safetensors')));
+  });
+
+  await test('a dropped network pauses the upload, which carries on when it is back and resends only what was in flight', async () => {
+    // Parts of 2 MiB over a 4 MiB/s uplink: the upload takes seconds, so the outage lands mid-way.
+    await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB, storage_mib_per_s: 4 });
+    const folder = await modelFolder();
+    const repo = `alice/outage-${Date.now()}`;
+    await inProfile(uploadProfile, async (page) => {
+      await uploadFolder(page, folder, repo);
+      await page.waitForFunction(() => /Uploading \d+%/.test(document.querySelector('[data-testid=upload-files]')?.innerText || ''), null, { timeout: 30000 });
+      // Six seconds in which storage answers nothing: connections are dropped, as offline.
+      await fault({ route: '__storage', mode: 'drop', for_ms: 6000 });
+      await page.getByTestId('upload-offline').waitFor({ timeout: 30000 });
+      assert.match(await page.getByTestId('upload-offline').innerText(), /Waiting for the network since \d\d:\d\d:\d\d: nothing is lost[\s\S]*gives up at \d\d:\d\d:\d\d/);
+      assert.equal(await page.getByTestId('upload-error').count(), 0, 'not a failure');
+      await page.getByTestId('upload-done').waitFor({ timeout: 120000 });
+      assert.equal(await page.getByTestId('upload-offline').count(), 0, 'the notice is gone once it carried on');
+    });
+    const puts = (await requestLog()).filter((r) => r.method === 'PUT' && r.path.startsWith('/__storage/'));
+    const distinct = new Set(puts.map((r) => `${r.path}?${r.query}`));
+    assert.ok(puts.length > distinct.size, `parts in flight were sent again (${puts.length} PUTs for ${distinct.size} parts)`);
+    assert.ok(puts.length - distinct.size <= 6 * 8, `only what was in flight was resent (${puts.length - distinct.size} resends)`);
+    const tree = await (await fetch(`${HUB_URL}/api/models/${repo}/tree/main`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })).json();
+    const oids = Object.fromEntries(tree.map((e) => [e.path, e.lfs ? e.lfs.oid : e.size]));
+    assert.equal(oids['model.safetensors'], await sha256File(join(folder, 'model.safetensors')));
+    assert.equal(oids['extra.bin'], await sha256File(join(folder, 'extra.bin')));
   });
 
   await test('storage refusing a part fails that file, says why, and commits nothing', async () => {

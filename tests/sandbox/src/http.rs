@@ -62,7 +62,7 @@ async fn handle(State(sandbox): State<Sandbox>, request: Request) -> Response {
             tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
         }
         if fault.mode == FaultMode::Drop {
-            drop_connection();
+            return drop_connection();
         }
     }
 
@@ -163,7 +163,7 @@ async fn handle_hub(State(sandbox): State<Sandbox>, request: Request) -> Respons
             tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
         }
         if fault.mode == FaultMode::Drop {
-            drop_connection();
+            return drop_connection();
         }
         if !matches!(fault.mode, FaultMode::Delay | FaultMode::Lost) {
             return finish(faulty_response(
@@ -256,11 +256,16 @@ fn unix_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Close the connection without an answer: the handler's task ends by unwinding, so hyper drops
-/// the connection before sending a byte (`resume_unwind` skips the panic hook: nothing is
-/// printed). The browser sees a network error, as when the network drops.
-fn drop_connection() -> ! {
-    std::panic::resume_unwind(Box::new("sandbox: connection dropped on purpose"))
+/// An answer that never comes: its body fails before its first byte, and hyper then closes the
+/// connection without flushing the head it had only buffered (checked byte for byte by the
+/// sandbox's tests). The browser sees a network error, as when the network drops.
+fn drop_connection() -> Response {
+    let stream = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::other(
+            "sandbox: connection dropped on purpose",
+        ))
+    });
+    raw_response(200, "application/json", Body::from_stream(stream))
 }
 
 /// The first fault matching `route`, counting it against its `times`; faults whose time is up
@@ -314,7 +319,6 @@ fn faulty_response(fault: &Fault, reply: &Reply) -> Response {
             Body::from("{\"detail\": [1, 2,, <html>oops"),
         ),
         FaultMode::WrongShape => json_response(200, &json!({ "message": "maintenance" })),
-        // Handled before an answer is made; here only for completeness of the match.
         FaultMode::Drop => drop_connection(),
         FaultMode::Truncated | FaultMode::Lost => {
             let full = serde_json::to_vec(&reply.body).unwrap_or_default();
