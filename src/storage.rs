@@ -10,6 +10,7 @@ use crate::browser::page_url;
 use crate::flock::secrets::{bound_secret, Secret};
 use crate::flock::url::{default_address, resolve_first, ApiBase, PRODUCTION_BASE};
 use crate::flock::wallet::WalletAddress;
+use crate::hub::hash_cache::HashCache;
 use crate::hub::retry::DEFAULT_NETWORK_WAIT_MINS;
 use crate::hub::wire::{default_hub_address, HUB_BASE};
 
@@ -197,4 +198,34 @@ pub fn save(settings: &Settings) -> Result<(), String> {
         SessionStorage::delete(SESSION_TOKEN_KEY);
     }
     LocalStorage::set(SETTINGS_KEY, &kept).map_err(refused)
+}
+
+/// Local-storage key of the remembered file hashes.
+const HASHES_KEY: &str = "flockboard.hashes";
+
+/// The remembered file hashes. A record that cannot be trusted (corrupt, foreign, another
+/// format) is discarded, and the sentence returned says so; nothing else is lost by it.
+pub fn load_hashes() -> (HashCache, Option<String>) {
+    let Ok(raw) = LocalStorage::raw().get_item(HASHES_KEY) else {
+        return (HashCache::new(), None);
+    };
+    match raw.map(|raw| HashCache::parse(&raw)) {
+        None => (HashCache::new(), None),
+        Some(Ok(cache)) => (cache, None),
+        Some(Err(why)) => {
+            LocalStorage::delete(HASHES_KEY);
+            (
+                HashCache::new(),
+                Some(format!(
+                    "The file hashes kept from earlier uploads were set aside: {why}. Files are hashed anew."
+                )),
+            )
+        }
+    }
+}
+
+/// Keep the file hashes; a refusal (storage full or off) only means files are hashed again
+/// next time.
+pub fn save_hashes(cache: &HashCache) {
+    let _ = LocalStorage::raw().set_item(HASHES_KEY, &cache.to_json());
 }

@@ -6,6 +6,7 @@
 
 pub mod checks;
 pub mod commit;
+pub mod hash_cache;
 pub mod repo;
 pub mod retry;
 pub mod safetensors;

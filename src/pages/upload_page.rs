@@ -249,6 +249,7 @@ pub fn UploadPage() -> impl IntoView {
                     None => "Waiting".to_string(),
                     Some(FileState::Waiting) => "Waiting".into(),
                     Some(FileState::Hashing(x)) => format!("Hashing {:.0}%", x * 100.0),
+                    Some(FileState::HashKnown) => "Hash known from an earlier run".into(),
                     Some(FileState::Uploading(x)) => format!("Uploading {:.0}%", x * 100.0),
                     Some(FileState::Stored) => "Already on the Hub".into(),
                     Some(FileState::Done) => "Ready to commit".into(),
@@ -305,6 +306,9 @@ pub fn UploadPage() -> impl IntoView {
             {p.on_page.then(|| view! {
                 <p class="hint" data-testid="hashed-on-page">"This browser could not run the hashing worker: files are hashed on the page instead (slower; the page may stutter meanwhile)."</p>
             })}
+            {p.notices.iter().map(|notice| view! {
+                <p class="notice notice--warning" role="status" data-testid="upload-notice">{notice.clone()}</p>
+            }).collect_view()}
             {p.offline.filter(|_| running.get()).map(|(since, gives_up)| view! {
                 <p class="notice notice--warning" role="status" data-testid="upload-offline">
                     {format!(

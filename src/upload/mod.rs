@@ -96,6 +96,8 @@ pub enum FileState {
     Waiting,
     /// Hashing, fraction done.
     Hashing(f64),
+    /// Its hash was known from an earlier run (same path, size and date): not hashed again.
+    HashKnown,
     /// Sending, fraction done.
     Uploading(f64),
     /// The Hub already had it.
@@ -117,6 +119,8 @@ pub enum Event {
     File(usize, FileState),
     /// More bytes reached storage.
     Sent(u64),
+    /// Something the user should know that does not stop the upload.
+    Notice(String),
     /// No hashing worker could run: files are hashed on the page instead.
     NoWorker,
     /// A request failed and is tried again after a wait.

@@ -11,8 +11,10 @@ use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal, Blob};
 
 use crate::hub::commit::{self, Expected, Fate, MAX_INLINE_BYTES};
+use crate::hub::hash_cache::{FileKey, HashCache};
 use crate::hub::retry::{Failure, Outage, Policy};
 use crate::hub::wire::{self, Action};
+use crate::storage;
 
 use super::hashing::{deal, hash_group, hash_on_page, hashing_workers, read_range, slice};
 use super::http::{
@@ -44,11 +46,39 @@ struct Ctx<'a> {
     on: &'a dyn Fn(Event),
     /// The network's outage, one for every request of the upload.
     outage: RefCell<Outage>,
+    /// Hashes remembered from earlier runs, and those of this one as they are known.
+    hashes: RefCell<HashCache>,
 }
 
 impl Ctx<'_> {
     fn token(&self) -> &str {
         self.job.token.expose()
+    }
+
+    /// What file `i` is known by in the hash cache.
+    fn key(&self, i: usize) -> FileKey<'_> {
+        let file = &self.job.files[i];
+        FileKey {
+            path: &file.path,
+            size: file.size(),
+            modified: file.file.last_modified(),
+        }
+    }
+
+    /// File `i`'s hash, if an earlier run knew it (then the file is marked so).
+    fn known_hash(&self, i: usize) -> Option<String> {
+        let oid = self.hashes.borrow().get(&self.key(i)).map(str::to_string)?;
+        (self.on)(Event::File(i, FileState::HashKnown));
+        Some(oid)
+    }
+
+    /// Remember file `i`'s hash for later runs.
+    fn remember_hash(&self, i: usize, oid: &str) {
+        let mut hashes = self.hashes.borrow_mut();
+        if hashes.get(&self.key(i)) != Some(oid) {
+            hashes.put(&self.key(i), oid);
+            storage::save_hashes(&hashes);
+        }
     }
 
     /// How this upload's requests wait.
@@ -84,15 +114,28 @@ pub async fn run(
         cancel: controller.signal(),
         on,
         outage: RefCell::new(Outage::new(job.network_patience_ms)),
+        hashes: RefCell::new(HashCache::new()),
     };
+    let (hashes, set_aside) = storage::load_hashes();
+    *ctx.hashes.borrow_mut() = hashes;
+    if let Some(notice) = set_aside {
+        on(Event::Notice(notice));
+    }
     // Hashing starts at once, beside creating the repo and the preupload, for every file big
     // enough to be an LFS file in practice; the preupload's answer then says which hashes are
     // needed. (A file of 1–10 MiB the Hub keeps as a regular file is hashed for nothing: a few
     // milliseconds.) Results flow to the sending stage through a channel, in the order they end.
+    // Files whose hash an earlier run knew are not hashed again: no worker starts for them.
     let (hashed, results) = futures::channel::mpsc::unbounded();
-    let early: Vec<usize> = (0..job.files.len())
-        .filter(|&i| job.files[i].size() >= EARLY_HASH_MIN)
-        .collect();
+    let mut early = Vec::new();
+    for i in (0..job.files.len()).filter(|&i| job.files[i].size() >= EARLY_HASH_MIN) {
+        match ctx.known_hash(i) {
+            Some(oid) => {
+                let _ = hashed.unbounded_send((i, Ok(oid)));
+            }
+            None => early.push(i),
+        }
+    }
     let cancel = ctx.cancel.clone();
     let hashing = async move {
         let send = |i: usize, outcome: Result<String, UploadError>| {
@@ -304,9 +347,17 @@ async fn send_objects(
             .copied()
             .filter(|&i| job.files[i].size() < EARLY_HASH_MIN),
     )
-    .then(|i| async move { (i, hash_on_page(job, i, on, &ctx.cancel).await) });
+    .then(|i| async move {
+        match ctx.known_hash(i) {
+            Some(oid) => (i, Ok(oid)),
+            None => (i, hash_on_page(job, i, on, &ctx.cancel).await),
+        }
+    });
     let hashes = stream::select(results, late).filter_map(|(i, outcome)| {
         let wanted = large.contains(&i);
+        if let Ok(oid) = &outcome {
+            ctx.remember_hash(i, oid);
+        }
         async move {
             wanted.then(|| {
                 outcome

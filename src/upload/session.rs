@@ -31,6 +31,8 @@ pub struct Progress {
     pub offline: Option<(f64, f64)>,
     /// Whether files had to be hashed on the page (no worker could run).
     pub on_page: bool,
+    /// Things said along the way that did not stop the upload.
+    pub notices: Vec<String>,
 }
 
 /// The upload form and the running (or last) upload.
@@ -109,6 +111,7 @@ impl UploadSession {
                         | Event::Retrying { .. }
                         | Event::Offline { .. }
                         | Event::NoWorker
+                        | Event::Notice(_)
                         | Event::File(
                             _,
                             FileState::Done
@@ -134,6 +137,7 @@ impl UploadSession {
                             p.offline = None;
                         }
                         Event::NoWorker => p.on_page = true,
+                        Event::Notice(notice) => p.notices.push(notice),
                         Event::Retrying { why, wait_ms } => {
                             p.retrying = Some((why, js_sys::Date::now() + wait_ms as f64));
                         }

@@ -1139,6 +1139,43 @@ print(json.dumps(out))`;
     assert.equal(oids['extra.bin'], await sha256File(join(folder, 'extra.bin')));
   });
 
+  await test('hashes known from an earlier run are not computed again; a changed file is; a corrupt record is set aside', async () => {
+    await smallParts();
+    const folder = await modelFolder();
+    const stamp = Date.now();
+    const treeOids = async (repo) => {
+      const tree = await (await fetch(`${HUB_URL}/api/models/${repo}/tree/main`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })).json();
+      return Object.fromEntries(tree.filter((e) => e.lfs).map((e) => [e.path, e.lfs.oid]));
+    };
+    await inProfile(uploadProfile, async (page) => {
+      const workers = [];
+      page.on('worker', (w) => workers.push(w.url()));
+      // A record that is not ours: set aside with a notice, and the upload goes on.
+      await page.goto(url('?view=upload'));
+      await page.evaluate(() => localStorage.setItem('flockboard.hashes', '{"version":1,"records":[{"path":"x","size":1,"modified":1,"sha256":"<img>"}]}'));
+      await uploadFolder(page, folder, `alice/cache-a-${stamp}`);
+      await page.getByTestId('upload-done').waitFor({ timeout: 90000 });
+      assert.match(await page.getByTestId('upload-notice').innerText(), /hashes kept from earlier uploads were set aside: the hash kept for x is not a SHA-256/);
+      assert.ok(workers.length > 0, 'the first run hashes in workers');
+      // The same files again (as after a reload): no hashing worker starts.
+      workers.length = 0;
+      await uploadFolder(page, folder, `alice/cache-b-${stamp}`);
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=upload-file]')].some((r) => /Hash known from an earlier run|Already on the Hub|Committed/.test(r.innerText)));
+      await page.getByTestId('upload-done').waitFor({ timeout: 90000 });
+      assert.deepEqual(workers, [], 'no worker for files whose hash is known');
+      assert.equal(await page.getByTestId('upload-notice').count(), 0);
+      // One file changed on disk (same size, new date): hashed again, alone.
+      const { utimesSync } = await import('node:fs');
+      const later = new Date(Date.now() + 60_000);
+      utimesSync(join(folder, 'model.safetensors'), later, later);
+      await uploadFolder(page, folder, `alice/cache-c-${stamp}`);
+      await page.getByTestId('upload-done').waitFor({ timeout: 90000 });
+      assert.equal(workers.length, 1, `one worker, for the changed file (${workers.length})`);
+    });
+    const expected = { 'model.safetensors': await sha256File(join(folder, 'model.safetensors')), 'extra.bin': await sha256File(join(folder, 'extra.bin')) };
+    for (const repo of ['a', 'b', 'c']) assert.deepEqual(await treeOids(`alice/cache-${repo}-${stamp}`), expected, repo);
+  });
+
   await test('storage refusing a part fails that file, says why, and commits nothing', async () => {
     await smallParts();
     const folder = await modelFolder();
