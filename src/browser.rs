@@ -18,6 +18,12 @@ pub fn clock_time(ms: f64) -> String {
     String::from(date.to_locale_time_string("en-GB"))
 }
 
+/// `ms` since the epoch as the user's local date and time (`02/12/2026, 14:02:07`).
+pub fn local_date_time(ms: f64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    String::from(date.to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
+}
+
 /// Copy `text` to the clipboard.
 pub async fn copy_text(text: &str) -> Result<(), String> {
     let window = web_sys::window().ok_or("No window to copy from.")?;

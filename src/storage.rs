@@ -12,6 +12,7 @@ use crate::flock::url::{default_address, resolve_first, ApiBase, PRODUCTION_BASE
 use crate::flock::wallet::WalletAddress;
 use crate::hub::hash_cache::HashCache;
 use crate::hub::retry::DEFAULT_NETWORK_WAIT_MINS;
+use crate::hub::unfinished::Unfinished;
 use crate::hub::wire::{default_hub_address, HUB_BASE};
 
 /// Storage key of the settings record.
@@ -202,30 +203,68 @@ pub fn save(settings: &Settings) -> Result<(), String> {
 
 /// Local-storage key of the remembered file hashes.
 const HASHES_KEY: &str = "flockboard.hashes";
+/// Local-storage key of the record of an upload that has not finished.
+const UNFINISHED_KEY: &str = "flockboard.unfinished";
 
-/// The remembered file hashes. A record that cannot be trusted (corrupt, foreign, another
-/// format) is discarded, and the sentence returned says so; nothing else is lost by it.
-pub fn load_hashes() -> (HashCache, Option<String>) {
-    let Ok(raw) = LocalStorage::raw().get_item(HASHES_KEY) else {
-        return (HashCache::new(), None);
+/// A record kept under `key`, read with `parse`. A record that cannot be trusted (corrupt,
+/// foreign, another format) is removed, and the sentence returned says so, naming `what`;
+/// nothing else is lost by it.
+fn load_record<T>(
+    key: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+    what: &str,
+) -> (Option<T>, Option<String>) {
+    let Ok(Some(raw)) = LocalStorage::raw().get_item(key) else {
+        return (None, None);
     };
-    match raw.map(|raw| HashCache::parse(&raw)) {
-        None => (HashCache::new(), None),
-        Some(Ok(cache)) => (cache, None),
-        Some(Err(why)) => {
-            LocalStorage::delete(HASHES_KEY);
-            (
-                HashCache::new(),
-                Some(format!(
-                    "The file hashes kept from earlier uploads were set aside: {why}. Files are hashed anew."
-                )),
-            )
+    match parse(&raw) {
+        Ok(record) => (Some(record), None),
+        Err(why) => {
+            LocalStorage::delete(key);
+            (None, Some(format!("{what} was set aside: {why}.")))
         }
     }
 }
 
-/// Keep the file hashes; a refusal (storage full or off) only means files are hashed again
-/// next time.
+/// Keep `json` under `key`; a refusal (storage full or off) only loses what it would have
+/// saved next time (hashing again, no resume offer).
+fn save_record(key: &str, json: &str) {
+    let _ = LocalStorage::raw().set_item(key, json);
+}
+
+/// The remembered file hashes (empty when none, or set aside with the sentence returned).
+pub fn load_hashes() -> (HashCache, Option<String>) {
+    let (cache, notice) = load_record(
+        HASHES_KEY,
+        HashCache::parse,
+        "The record of file hashes kept from earlier uploads",
+    );
+    (
+        cache.unwrap_or_default(),
+        notice.map(|n| format!("{n} Files are hashed anew.")),
+    )
+}
+
+/// Keep the file hashes.
 pub fn save_hashes(cache: &HashCache) {
-    let _ = LocalStorage::raw().set_item(HASHES_KEY, &cache.to_json());
+    save_record(HASHES_KEY, &cache.to_json());
+}
+
+/// The unfinished upload, if one is remembered (or set aside with the sentence returned).
+pub fn load_unfinished() -> (Option<Unfinished>, Option<String>) {
+    load_record(
+        UNFINISHED_KEY,
+        Unfinished::parse,
+        "The record of an upload that did not finish",
+    )
+}
+
+/// Remember an upload that has not finished.
+pub fn save_unfinished(record: &Unfinished) {
+    save_record(UNFINISHED_KEY, &record.to_json());
+}
+
+/// Forget the unfinished upload (it finished, or the user said so).
+pub fn forget_unfinished() {
+    LocalStorage::delete(UNFINISHED_KEY);
 }

@@ -11,6 +11,7 @@ pub mod repo;
 pub mod retry;
 pub mod safetensors;
 pub mod sha256x4;
+pub mod unfinished;
 pub mod wire;
 
 /// Bytes as lower-case hex, as the Hub writes SHA-256 and git object ids.

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::app::{use_settings, use_view};
-use crate::browser::clock_time;
+use crate::browser::{clock_time, local_date_time};
 use crate::flock::format::{grouped, human_bytes};
 use crate::flock::phase::{phase_at, Phase as TaskPhase};
 use crate::flock::task_list::TaskFilter;
@@ -17,6 +17,7 @@ use crate::hub::safetensors;
 use crate::net::fetch_task_list;
 use crate::picking::{dropped_files, picked, take_drop};
 use crate::remote::{use_remote, Latest, Load};
+use crate::storage;
 use crate::upload::session::use_upload_session;
 use crate::upload::{self, FileState, Job, Phase, PickedFile};
 
@@ -82,6 +83,11 @@ pub fn UploadPage() -> impl IntoView {
     }
     let (progress, outcome, running) = (session.progress, session.outcome, session.running);
     let findings = RwSignal::new(Vec::<Finding>::new());
+    // An upload that did not finish in an earlier life of the page (a reload, a crash): offered
+    // for resuming. Within this life, the outcome panel says how the last upload ended instead.
+    let (kept, set_aside) = storage::load_unfinished();
+    let earlier = running.get_untracked() || progress.get_untracked().started_ms > 0.0;
+    let unfinished = RwSignal::new(kept.filter(|_| !earlier));
 
     let open_tasks = use_remote(
         move || settings.get(),
@@ -214,6 +220,7 @@ pub fn UploadPage() -> impl IntoView {
         let Ok(repo) = repo.get_untracked() else {
             return;
         };
+        unfinished.set(None);
         session.start(Job {
             hub: current.hub(),
             token,
@@ -326,9 +333,72 @@ pub fn UploadPage() -> impl IntoView {
         })
     };
 
+    let resume_offer = move || {
+        let record = unfinished.get()?;
+        let picked: Vec<(String, u64)> = files
+            .get()
+            .iter()
+            .map(|f| (f.path.clone(), f.size()))
+            .collect();
+        let comparison = (!picked.is_empty()).then(|| record.compare(&picked));
+        let (repo_name, message_text, task_id) =
+            (record.repo.clone(), record.message.clone(), record.task);
+        let fill = move |_| {
+            repo_input.set(repo_name.clone());
+            message.set(message_text.clone());
+            if task_id.is_some() {
+                task.set(task_id);
+            }
+        };
+        let forget = move |_| {
+            storage::forget_unfinished();
+            unfinished.set(None);
+        };
+        let elsewhere = (record.hub != settings.get().hub().as_str()).then(|| {
+            format!(
+                " It went to the Hub at {}, not the one set now.",
+                record.hub
+            )
+        });
+        Some(view! {
+            <div class="notice notice--warning" data-testid="unfinished-upload">
+                <p>
+                    {format!(
+                        "An upload to {} did not finish: {} of {} files had been sent (started {}).",
+                        record.repo,
+                        record.sent(),
+                        record.files.len(),
+                        local_date_time(record.started_ms),
+                    )}
+                    {elsewhere}
+                </p>
+                <p>"To resume, pick the same folder or files again and press Upload: hashes computed before are reused, and files the Hub already has are not sent again."</p>
+                {comparison.map(|c| view! {
+                    <p data-testid="unfinished-match">
+                        {if c.is_complete() {
+                            format!("The files picked are those of the unfinished upload ({} files, {} of them sent).", c.same, c.sent)
+                        } else {
+                            format!(
+                                "The files picked differ from the unfinished upload: {} of its files are not picked, {} changed size. Those are hashed and sent anew.",
+                                c.missing.len(),
+                                c.changed.len(),
+                            )
+                        }}
+                    </p>
+                })}
+                <div class="actions">
+                    <button type="button" class="button button--quiet" data-testid="resume-fill" on:click=fill>"Use its repository and message"</button>
+                    <button type="button" class="button button--quiet" data-testid="forget-unfinished" on:click=forget>"Forget it"</button>
+                </div>
+            </div>
+        })
+    };
+
     view! {
         <section class="upload panel">
             <h1>"Upload a model to the Hugging Face Hub"</h1>
+            {set_aside.map(|why| view! { <p class="notice notice--warning" data-testid="unfinished-set-aside">{why}</p> })}
+            {move || (!running.get()).then(resume_offer)}
             {move || (!has_token()).then(|| view! {
                 <p class="notice notice--warning" data-testid="no-token">
                     "Add a Hugging Face token with write access in " <a href=View::Settings.href()>"Settings"</a> " to upload."

@@ -8,6 +8,8 @@ use leptos::prelude::*;
 use web_sys::AbortController;
 
 use super::{Done, Event, FileState, Job, Phase, PickedFile, UploadError};
+use crate::hub::unfinished::Unfinished;
+use crate::storage;
 
 /// How often, at most, the page shows upload progress (milliseconds).
 const PROGRESS_MS: f64 = 250.0;
@@ -93,6 +95,21 @@ impl UploadSession {
         });
         let progress = self.progress;
         let (outcome, running) = (self.outcome, self.running);
+        // Remembered until it ends in a commit, so that a reload or a crash can resume it.
+        let files: Vec<(String, u64)> = job
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.size()))
+            .collect();
+        let record = std::cell::RefCell::new(Unfinished::new(
+            job.hub.as_str(),
+            &job.repo.to_string(),
+            &job.message,
+            self.task.get_untracked(),
+            js_sys::Date::now(),
+            &files,
+        ));
+        storage::save_unfinished(&record.borrow());
         leptos::task::spawn_local(async move {
             // Events come by the hundred per second (every part, every percent hashed); the
             // page shows them at most every PROGRESS_MS, and at once when a phase or a file's
@@ -129,6 +146,11 @@ impl UploadSession {
                             p.offline = None;
                         }
                         Event::File(i, state) => {
+                            if matches!(state, FileState::Done | FileState::Stored)
+                                && record.borrow_mut().mark_sent(i)
+                            {
+                                storage::save_unfinished(&record.borrow());
+                            }
                             p.files.insert(i, state);
                         }
                         Event::Sent(bytes) => {
@@ -155,6 +177,9 @@ impl UploadSession {
                 }
             };
             let result = super::run(&job, &abort, &on).await;
+            if result.is_ok() {
+                storage::forget_unfinished();
+            }
             show();
             outcome.set(Some(result));
             running.set(false);

@@ -1155,7 +1155,7 @@ print(json.dumps(out))`;
       await page.evaluate(() => localStorage.setItem('flockboard.hashes', '{"version":1,"records":[{"path":"x","size":1,"modified":1,"sha256":"<img>"}]}'));
       await uploadFolder(page, folder, `alice/cache-a-${stamp}`);
       await page.getByTestId('upload-done').waitFor({ timeout: 90000 });
-      assert.match(await page.getByTestId('upload-notice').innerText(), /hashes kept from earlier uploads were set aside: the hash kept for x is not a SHA-256/);
+      assert.match(await page.getByTestId('upload-notice').innerText(), /hashes kept from earlier uploads was set aside: the hash kept for x is not a SHA-256\. Files are hashed anew/);
       assert.ok(workers.length > 0, 'the first run hashes in workers');
       // The same files again (as after a reload): no hashing worker starts.
       workers.length = 0;
@@ -1174,6 +1174,65 @@ print(json.dumps(out))`;
     });
     const expected = { 'model.safetensors': await sha256File(join(folder, 'model.safetensors')), 'extra.bin': await sha256File(join(folder, 'extra.bin')) };
     for (const repo of ['a', 'b', 'c']) assert.deepEqual(await treeOids(`alice/cache-${repo}-${stamp}`), expected, repo);
+  });
+
+  await test('after a reload mid-upload, the page offers to resume; the same folder resumes without hashing or sending again', async () => {
+    // A slow uplink: the reload comes while the larger file is still on its way.
+    await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB, storage_mib_per_s: 3 });
+    const folder = await modelFolder();
+    const repo = `alice/resume-${Date.now()}`;
+    await inProfile(uploadProfile, async (page) => {
+      const workers = [];
+      page.on('worker', (w) => workers.push(w.url()));
+      await uploadFolder(page, folder, repo);
+      // extra.bin (7 MiB) reaches storage first; model.safetensors (20 MiB) is still going.
+      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=upload-file]')].some((r) => /extra\.bin/.test(r.innerText) && /Ready to commit/.test(r.innerText)), null, { timeout: 60000 });
+      // Reload (the page asks first; say yes).
+      page.removeAllListeners('dialog');
+      page.on('dialog', (d) => d.accept());
+      await page.reload();
+      const offer = page.getByTestId('unfinished-upload');
+      await offer.waitFor();
+      assert.match(await offer.innerText(), new RegExp(`An upload to ${repo} did not finish: [1-4] of 5 files had been sent`));
+      await page.getByTestId('resume-fill').click();
+      assert.equal(await page.getByTestId('repo-input').inputValue(), repo);
+      workers.length = 0;
+      const putsBefore = (await requestLog()).filter((r) => r.method === 'PUT' && r.path.startsWith('/__storage/')).length;
+      await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB });
+      await page.getByTestId('pick-folder').setInputFiles(folder);
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=upload-file]').length === 5);
+      assert.match(await page.getByTestId('unfinished-match').innerText(), /The files picked are those of the unfinished upload \(5 files/);
+      await shot(page, 'upload-resume');
+      await page.waitForFunction(() => !document.querySelector('[data-testid=start-upload]').disabled);
+      await page.getByTestId('start-upload').click();
+      await page.getByTestId('upload-done').waitFor({ timeout: 90000 });
+      assert.deepEqual(workers, [], 'no file hashed again');
+      assert.match(await page.getByTestId('upload-done').innerText(), /1 file\(s\) were already on the Hub and not sent again/);
+      const puts = (await requestLog()).filter((r) => r.method === 'PUT' && r.path.startsWith('/__storage/'));
+      const sentAgain = puts.slice(putsBefore);
+      assert.ok(sentAgain.length > 0 && sentAgain.length <= 12, `only model.safetensors' parts went again (${sentAgain.length} PUTs)`);
+      // Finished: nothing left to offer after another reload.
+      await page.reload();
+      await page.getByTestId('pick-folder').waitFor({ state: 'attached' });
+      assert.equal(await page.getByTestId('unfinished-upload').count(), 0);
+      assert.equal(await page.evaluate(() => localStorage.getItem('flockboard.unfinished')), null);
+    });
+    const tree = await (await fetch(`${HUB_URL}/api/models/${repo}/tree/main`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })).json();
+    const oids = Object.fromEntries(tree.map((e) => [e.path, e.lfs ? e.lfs.oid : e.size]));
+    assert.equal(oids['model.safetensors'], await sha256File(join(folder, 'model.safetensors')));
+    assert.equal(oids['extra.bin'], await sha256File(join(folder, 'extra.bin')));
+  });
+
+  await test('a corrupt record of an unfinished upload is set aside with a notice', async () => {
+    await inProfile(uploadProfile, async (page) => {
+      await page.goto(url('?view=upload'));
+      await page.evaluate(() => localStorage.setItem('flockboard.unfinished', '{"version":1,"repo":"<script>","files":[]}'));
+      await page.reload();
+      await page.getByTestId('unfinished-set-aside').waitFor();
+      assert.match(await page.getByTestId('unfinished-set-aside').innerText(), /The record of an upload that did not finish was set aside: it is not a record of an upload/);
+      assert.equal(await page.getByTestId('unfinished-upload').count(), 0);
+      assert.equal(await page.evaluate(() => localStorage.getItem('flockboard.unfinished')), null, 'removed');
+    });
   });
 
   await test('storage refusing a part fails that file, says why, and commits nothing', async () => {
