@@ -53,6 +53,9 @@ pub struct Settings {
     pub hf_token_session_only: bool,
     /// How long an upload waits for a network that went away before it fails, in minutes.
     pub network_wait_mins: u32,
+    /// Notify when an upload ends while the tab is hidden (the browser's leave is asked for
+    /// when this is turned on).
+    pub notify_when_hidden: bool,
 }
 
 impl Default for Settings {
@@ -68,6 +71,7 @@ impl Default for Settings {
             hf_token_scope: None,
             hf_token_session_only: false,
             network_wait_mins: DEFAULT_NETWORK_WAIT_MINS,
+            notify_when_hidden: false,
         }
     }
 }

@@ -60,6 +60,21 @@ pub fn SettingsPage() -> impl IntoView {
     let token_input = RwSignal::new(current.hf_token().unwrap_or_default().to_string());
     let session_only = RwSignal::new(current.hf_token_session_only);
     let network_wait_input = RwSignal::new(current.network_wait_mins.to_string());
+    let notify_input = RwSignal::new(current.notify_when_hidden);
+    let notify_refused = RwSignal::new(false);
+    // The browser's leave to notify is asked for only when the user turns the option on.
+    let on_notify = move |on: bool| {
+        notify_refused.set(false);
+        if !on {
+            notify_input.set(false);
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let granted = crate::upload::awake::ask_to_notify().await;
+            let _ = notify_input.try_set(granted);
+            let _ = notify_refused.try_set(!granted);
+        });
+    };
     let parsed_network_wait = Memo::new(move |_| parse_network_wait(&network_wait_input.get()));
     let token_check = RwSignal::new(None::<Result<String, String>>);
     let parsed_hub = Memo::new(move |_| resolve(&hub_input.get(), &page_url()));
@@ -120,6 +135,7 @@ pub fn SettingsPage() -> impl IntoView {
             hf_token_session_only: session_only.get_untracked(),
             wallet: wallet.map(|w| w.to_string()),
             network_wait_mins,
+            notify_when_hidden: notify_input.get_untracked(),
         })
     };
     let apply = move |next: Settings, done: &str| {
@@ -378,6 +394,15 @@ pub fn SettingsPage() -> impl IntoView {
                     <span class="field__hint">"The upload pauses and carries on by itself when the network is back; with 0 it stops after the usual few attempts."</span>
                     {move || parsed_network_wait.get().err().map(|e| view! { <span class="field__error" role="alert">{e}</span> })}
                 </label>
+                <label class="check">
+                    <input type="checkbox" data-testid="notify-input" prop:checked=move || notify_input.get() on:change:target=move |ev| on_notify(ev.target().checked()) />
+                    " Notify me when an upload ends while this tab is hidden"
+                </label>
+                {move || notify_refused.get().then(|| view! {
+                    <span class="field__warning" role="alert" data-testid="notify-refused">
+                        "The browser did not allow notifications for this page, so none will be shown. Allow them in the site's settings, then turn this on again."
+                    </span>
+                })}
                 <div class="actions">
                     <button class="button button--quiet" type="button" on:click=test_token data-testid="test-token">"Test token"</button>
                     <button class="button button--quiet" type="button" on:click=forget_token data-testid="forget-token">"Forget token"</button>

@@ -18,6 +18,7 @@ use crate::net::fetch_task_list;
 use crate::picking::{dropped_files, picked, take_drop};
 use crate::remote::{use_remote, Latest, Load};
 use crate::storage;
+use crate::upload::awake::Awake;
 use crate::upload::session::use_upload_session;
 use crate::upload::{self, FileState, Job, Phase, PickedFile};
 
@@ -230,6 +231,7 @@ pub fn UploadPage() -> impl IntoView {
             message: message.get_untracked(),
             files: files.get_untracked(),
             network_patience_ms: current.network_patience_ms(),
+            notify: current.notify_when_hidden,
         });
     };
     let cancel = move |_| session.cancel();
@@ -312,6 +314,14 @@ pub fn UploadPage() -> impl IntoView {
             </p>
             {p.on_page.then(|| view! {
                 <p class="hint" data-testid="hashed-on-page">"This browser could not run the hashing worker: files are hashed on the page instead (slower; the page may stutter meanwhile)."</p>
+            })}
+            {session.awake.get().map(|state| {
+                let (key, text) = match state {
+                    Awake::Held => ("held", "Keeping the screen awake until the upload ends."),
+                    Awake::Released => ("released", ""),
+                    Awake::Unavailable => ("unavailable", "This browser cannot keep the screen awake: keep the device from sleeping until the upload ends."),
+                };
+                view! { <p class="muted" data-testid="wake-lock" data-state=key>{text}</p> }
             })}
             {p.notices.iter().map(|notice| view! {
                 <p class="notice notice--warning" role="status" data-testid="upload-notice">{notice.clone()}</p>

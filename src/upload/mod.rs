@@ -10,10 +10,12 @@
 //!   and after an answer that was lost (network, 5xx, time-out, cancel after it left) the Hub's
 //!   own history and tree say whether it landed (`crate::hub::commit::fate`).
 //! - [`session`]: the upload's state above the page, so that it outlives the page view.
+//! - [`awake`]: the screen kept awake while it runs, and a notification when it ends unseen.
 //!
 //! The token goes only to Hub API routes as `Authorization: Bearer`; never to storage or
 //! completion URLs, which are signed.
 
+pub mod awake;
 pub mod hashing;
 mod http;
 mod pipeline;
@@ -67,6 +69,8 @@ pub struct Job {
     pub files: Vec<PickedFile>,
     /// How long to wait for a network that went away before failing, in milliseconds.
     pub network_patience_ms: u64,
+    /// Notify when the upload ends while the tab is hidden.
+    pub notify: bool,
 }
 
 /// Where the whole upload stands.

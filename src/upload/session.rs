@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use web_sys::AbortController;
 
+use super::awake::{notify, tab_hidden, Awake, WakeGuard};
 use super::{Done, Event, FileState, Job, Phase, PickedFile, UploadError};
 use crate::hub::unfinished::Unfinished;
 use crate::storage;
@@ -58,6 +59,8 @@ pub struct UploadSession {
     pub outcome: RwSignal<Option<Result<Done, UploadError>>>,
     /// Whether an upload runs.
     pub running: RwSignal<bool>,
+    /// The screen wake lock of the running (or last) upload.
+    pub awake: RwSignal<Option<Awake>>,
     controller: StoredValue<Option<AbortController>, LocalStorage>,
 }
 
@@ -73,6 +76,7 @@ impl UploadSession {
             progress: RwSignal::new(Progress::default()),
             outcome: RwSignal::new(None),
             running: RwSignal::new(false),
+            awake: RwSignal::new(None),
             controller: StoredValue::new_local(None),
         }
     }
@@ -110,6 +114,10 @@ impl UploadSession {
             &files,
         ));
         storage::save_unfinished(&record.borrow());
+        let awake = self.awake;
+        let wake = WakeGuard::take(move |state| {
+            let _ = awake.try_set(Some(state));
+        });
         leptos::task::spawn_local(async move {
             // Events come by the hundred per second (every part, every percent hashed); the
             // page shows them at most every PROGRESS_MS, and at once when a phase or a file's
@@ -177,8 +185,22 @@ impl UploadSession {
                 }
             };
             let result = super::run(&job, &abort, &on).await;
+            wake.release();
             if result.is_ok() {
                 storage::forget_unfinished();
+            }
+            if job.notify && tab_hidden() {
+                match &result {
+                    Ok(done) => notify(
+                        "Upload finished",
+                        &format!(
+                            "{} is on the Hub: commit {}.",
+                            job.repo,
+                            done.commit.chars().take(12).collect::<String>()
+                        ),
+                    ),
+                    Err(e) => notify("Upload stopped", &format!("{}: {e}", job.repo)),
+                }
             }
             show();
             outcome.set(Some(result));

@@ -1235,6 +1235,63 @@ print(json.dumps(out))`;
     });
   });
 
+  await test('the screen is kept awake while uploading, taken again when the tab returns, and an upload ending hidden notifies', async () => {
+    await control('POST', 'hub', { multipart_threshold: 5 * MIB, chunk_size: 2 * MIB, url_ttl_secs: 900, lfs_size_threshold: 10 * MIB, storage_mib_per_s: 5 });
+    const folder = await modelFolder();
+    const repo = `alice/awake-${Date.now()}`;
+    await inProfile({ ...uploadProfile, notify_when_hidden: true }, async (page) => {
+      // The page's view of the browser: a wake lock and notifications that record their use,
+      // and a tab whose visibility the test sets (headless tabs are always visible).
+      await page.context().addInitScript(() => {
+        window.__wake = [];
+        window.__notes = [];
+        let hidden = false;
+        Object.defineProperty(document, 'hidden', { get: () => hidden, configurable: true });
+        window.__setHidden = (h) => { hidden = h; document.dispatchEvent(new Event('visibilitychange')); };
+        Object.defineProperty(navigator, 'wakeLock', { configurable: true, value: { request: async (type) => {
+          window.__wake.push(`request ${type}`);
+          const sentinel = { released: false, release: async () => { sentinel.released = true; window.__wake.push('release'); } };
+          window.__sentinel = sentinel;
+          return sentinel;
+        } } });
+        const Notification = function (title, options) { window.__notes.push({ title, body: options && options.body, tag: options && options.tag }); };
+        Notification.permission = 'granted';
+        Notification.requestPermission = async () => 'granted';
+        window.Notification = Notification;
+      });
+      await uploadFolder(page, folder, repo);
+      await page.locator('[data-testid=wake-lock][data-state=held]').waitFor();
+      assert.match(await page.getByTestId('wake-lock').innerText(), /Keeping the screen awake/);
+      // Hidden, the browser takes the lock away; back in view, the page takes it again.
+      await page.evaluate(() => { window.__sentinel.released = true; window.__setHidden(true); window.__setHidden(false); });
+      await page.waitForFunction(() => window.__wake.filter((w) => w === 'request screen').length === 2);
+      // The tab goes to the background before the end: a notification says how it ended.
+      await page.evaluate(() => window.__setHidden(true));
+      await page.getByTestId('upload-done').waitFor({ timeout: 90000 });
+      await page.waitForFunction(() => window.__notes.length === 1);
+      const [note] = await page.evaluate(() => window.__notes);
+      assert.equal(note.title, 'Upload finished');
+      assert.match(note.body, new RegExp(`${repo} is on the Hub: commit [0-9a-f]{12}\\.`));
+      assert.equal(await page.evaluate(() => window.__wake.at(-1)), 'release', 'the lock is given back at the end');
+      assert.equal(await page.locator('[data-testid=wake-lock]').getAttribute('data-state'), 'released');
+    });
+  });
+
+  await test('turning notifications on asks the browser, and a refusal is explained', async () => {
+    await inProfile(uploadProfile, async (page) => {
+      await page.goto(url('?view=settings'));
+      await page.getByTestId('notify-input').check().catch(() => {});
+      await page.getByTestId('notify-refused').waitFor();
+      assert.equal(await page.getByTestId('notify-input').isChecked(), false);
+      await page.context().grantPermissions(['notifications'], { origin: APP_ORIGIN });
+      await page.getByTestId('notify-input').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid=notify-input]').checked);
+      assert.equal(await page.getByTestId('notify-refused').count(), 0);
+      await page.getByTestId('save-settings').click();
+      assert.equal(JSON.parse(await page.evaluate(() => localStorage.getItem('flockboard.settings'))).notify_when_hidden, true);
+    });
+  });
+
   await test('storage refusing a part fails that file, says why, and commits nothing', async () => {
     await smallParts();
     const folder = await modelFolder();
