@@ -19,7 +19,7 @@ use crate::picking::{dropped_files, picked, take_drop};
 use crate::remote::{use_remote, Latest, Load};
 use crate::storage;
 use crate::upload::awake::Awake;
-use crate::upload::session::use_upload_session;
+use crate::upload::session::{use_upload_session, Progress};
 use crate::upload::{self, FileState, Job, Phase, PickedFile};
 
 /// Read the parameter count of every `.safetensors` file from its header alone.
@@ -247,7 +247,11 @@ pub fn UploadPage() -> impl IntoView {
     };
 
     let file_rows = move || {
-        let states = progress.get().files;
+        let Progress {
+            files: states,
+            stalled,
+            ..
+        } = progress.get();
         files
             .get()
             .into_iter()
@@ -265,12 +269,17 @@ pub fn UploadPage() -> impl IntoView {
                     Some(FileState::Committed) => "Committed".into(),
                     Some(FileState::Failed(e)) => format!("Failed: {e}"),
                 };
+                // A failed file waits to be retried alone; the commit waits for it.
+                let retry = (stalled.contains(&i) && running.get()).then(|| view! {
+                    <button type="button" class="copy" data-testid="retry-file" on:click=move |_| session.retry_file(i)>"Retry"</button>
+                });
                 view! {
                     <tr data-testid="upload-file">
                         <td class="mono">{f.path.clone()}</td>
                         <td class="num" title=format!("{} bytes", grouped(f.size()))>{human_bytes(f.size())}</td>
                         <td data-testid="file-state">{state}</td>
                         <td>
+                            {retry}
                             <button type="button" class="copy" disabled=move || running.get()
                                 on:click=move |_| files.update(|all| all.retain(|x| x.path != path))>"Remove"</button>
                         </td>
@@ -283,17 +292,9 @@ pub fn UploadPage() -> impl IntoView {
         let p = progress.get();
         let phase = p.phase.clone()?;
         let total: u64 = files.get().iter().map(PickedFile::size).sum();
-        let elapsed = (js_sys::Date::now() - p.started_ms) / 1000.0;
-        let speed = if elapsed > 0.0 {
-            p.sent as f64 / elapsed
-        } else {
-            0.0
-        };
-        let left = if speed > 0.0 {
-            Some(((total.saturating_sub(p.sent)) as f64 / speed) as u64)
-        } else {
-            None
-        };
+        // The current rate, smoothed over the last seconds (`hub::rate`), and the time left at it.
+        let speed = p.rate.per_second().unwrap_or(0.0);
+        let left = p.rate.seconds_left(total.saturating_sub(p.sent));
         let label = match phase {
             _ if matches!(outcome.get(), Some(Ok(_))) => "Finished".to_string(),
             _ if matches!(outcome.get(), Some(Err(_))) => "Stopped".into(),
@@ -322,6 +323,14 @@ pub fn UploadPage() -> impl IntoView {
                     Awake::Unavailable => ("unavailable", "This browser cannot keep the screen awake: keep the device from sleeping until the upload ends."),
                 };
                 view! { <p class="muted" data-testid="wake-lock" data-state=key>{text}</p> }
+            })}
+            {(!p.stalled.is_empty() && running.get()).then(|| view! {
+                <p class="notice notice--warning" role="status" data-testid="upload-stalled">
+                    {format!(
+                        "{} could not be sent; the others went on. Retry each with its Retry button, or Cancel: nothing is committed until every file is stored.",
+                        if p.stalled.len() == 1 { "1 file".to_string() } else { format!("{} files", p.stalled.len()) },
+                    )}
+                </p>
             })}
             {p.notices.iter().map(|notice| view! {
                 <p class="notice notice--warning" role="status" data-testid="upload-notice">{notice.clone()}</p>

@@ -32,7 +32,7 @@ use crate::hub::retry::Failure;
 
 pub use hashing::{hash_file, Sha256Lanes};
 pub use http::whoami;
-pub use pipeline::run;
+pub use pipeline::{run, Retries};
 
 /// A picked file and its path in the repo.
 #[derive(Clone, Debug)]
@@ -125,6 +125,8 @@ pub enum Event {
     Sent(u64),
     /// Something the user should know that does not stop the upload.
     Notice(String),
+    /// These files failed and wait to be retried (each alone) before anything is committed.
+    Stalled(Vec<usize>),
     /// No hashing worker could run: files are hashed on the page instead.
     NoWorker,
     /// A request failed and is tried again after a wait.

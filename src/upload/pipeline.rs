@@ -18,7 +18,8 @@ use crate::storage;
 
 use super::hashing::{deal, hash_group, hash_on_page, hashing_workers, read_range, slice};
 use super::http::{
-    back_off, exchange, put_secs, with_retries, Answer, Outgoing, Waits, API_SECS, COMMIT_SECS,
+    aborted, back_off, exchange, put_secs, with_retries, Answer, Outgoing, Waits, API_SECS,
+    COMMIT_SECS,
 };
 use super::{Done, Event, FileState, Job, Left, Phase, Step, UploadError};
 
@@ -35,6 +36,9 @@ const VERIFY: Policy = Policy {
     attempts: 3,
     conflict_is_busy: false,
 };
+
+/// Asks to retry one failed file (by index in the job), sent by the page's Retry button.
+pub type Retries = futures::channel::mpsc::UnboundedReceiver<usize>;
 
 const NDJSON: &str = "application/x-ndjson";
 const LFS_JSON: &str = "application/vnd.git-lfs+json";
@@ -102,12 +106,14 @@ impl Ctx<'_> {
     }
 }
 
-/// Upload `job`'s files and commit them. `on` hears every event; `controller` cancels (within
+/// Upload `job`'s files and commit them. `on` hears every event; `retries` brings the files to
+/// try again after a failure (the commit waits for them); `controller` cancels (within
 /// one event-loop turn in every phase, back-off waits included).
 pub async fn run(
     job: &Job,
     controller: &AbortController,
     on: &dyn Fn(Event),
+    mut retries: Retries,
 ) -> Result<Done, UploadError> {
     let ctx = Ctx {
         job,
@@ -152,7 +158,7 @@ pub async fn run(
         // Closing the channel tells the sending stage that no more hashes will come.
         drop(hashed);
     };
-    let upload = send_and_commit(&ctx, results);
+    let upload = send_and_commit(&ctx, results, &mut retries);
     futures::pin_mut!(hashing, upload);
     // Whichever ends first: the upload (done, failed or cancelled: dropping the hashing stops
     // its workers), or the hashing (then the upload goes on to the end).
@@ -177,6 +183,7 @@ struct Plan {
 async fn send_and_commit(
     ctx: &Ctx<'_>,
     results: futures::channel::mpsc::UnboundedReceiver<(usize, Result<String, UploadError>)>,
+    retries: &mut Retries,
 ) -> Result<Done, UploadError> {
     let job = ctx.job;
     (ctx.on)(Event::Phase(Phase::Preparing));
@@ -187,7 +194,7 @@ async fn send_and_commit(
     let plan = preupload(ctx).await?;
 
     (ctx.on)(Event::Phase(Phase::Uploading));
-    let (oids, skipped) = send_objects(ctx, &plan.lfs, results).await?;
+    let (oids, skipped) = send_objects(ctx, &plan.lfs, results, retries).await?;
 
     if ctx.cancel.aborted() {
         return Err(UploadError::Cancelled(Left::NothingCommitted));
@@ -332,6 +339,7 @@ async fn send_objects(
     ctx: &Ctx<'_>,
     large: &[usize],
     results: futures::channel::mpsc::UnboundedReceiver<(usize, Result<String, UploadError>)>,
+    retries: &mut Retries,
 ) -> Result<(Vec<(usize, String)>, usize), UploadError> {
     let job = ctx.job;
     let on = ctx.on;
@@ -358,13 +366,7 @@ async fn send_objects(
         if let Ok(oid) = &outcome {
             ctx.remember_hash(i, oid);
         }
-        async move {
-            wanted.then(|| {
-                outcome
-                    .map(|oid| (i, oid))
-                    .inspect_err(|e| mark_failed(i, on, e))
-            })
-        }
+        async move { wanted.then_some((i, outcome)) }
     });
     let sent = Cell::new(0u64);
     let skipped = Cell::new(0usize);
@@ -377,31 +379,84 @@ async fn send_objects(
             on(Event::Sent(sent.get()));
         },
     };
-    let oids: Vec<(usize, String)> = hashes
-        .map_ok(|(i, oid)| {
-            let (put, skipped) = (&put, &skipped);
-            async move {
-                let outcome = async {
-                    let file = &job.files[i];
-                    match batch(ctx, &oid, file.size(), &file.path).await? {
-                        Action::Stored => {
-                            skipped.set(skipped.get() + 1);
-                            on(Event::File(i, FileState::Stored));
-                        }
-                        action => {
-                            send_object(put, i, &oid, action).await?;
-                            on(Event::File(i, FileState::Done));
-                        }
-                    }
-                    Ok((i, oid))
+    // One file's way to storage once its hash is known: the batch, then its bytes (none when
+    // the Hub has them already).
+    let store = |i: usize, oid: String| {
+        let (put, skipped) = (&put, &skipped);
+        async move {
+            let file = &job.files[i];
+            match batch(ctx, &oid, file.size(), &file.path).await? {
+                Action::Stored => {
+                    skipped.set(skipped.get() + 1);
+                    on(Event::File(i, FileState::Stored));
                 }
-                .await;
-                outcome.inspect_err(|e| mark_failed(i, on, e))
+                action => {
+                    send_object(put, i, &oid, action).await?;
+                    on(Event::File(i, FileState::Done));
+                }
+            }
+            Ok::<_, UploadError>(oid)
+        }
+    };
+    // A file that fails does not stop the others: each goes as far as it can.
+    let outcomes: Vec<(usize, Option<String>, Result<String, UploadError>)> = hashes
+        .map(|(i, hashed)| async move {
+            match hashed {
+                Ok(oid) => (i, Some(oid.clone()), store(i, oid).await),
+                Err(e) => (i, None, Err(e)),
             }
         })
-        .try_buffer_unordered(large.len().max(1))
-        .try_collect()
-        .await?;
+        .buffer_unordered(large.len().max(1))
+        .collect()
+        .await;
+    let mut oids = Vec::new();
+    let mut failed: Vec<(usize, Option<String>)> = Vec::new();
+    for (i, oid, outcome) in outcomes {
+        match outcome {
+            Ok(oid) => oids.push((i, oid)),
+            Err(e) if e.is_cancel() => return Err(e),
+            Err(e) => {
+                mark_failed(i, on, &e);
+                failed.push((i, oid));
+            }
+        }
+    }
+    // Nothing is committed until every file is stored: the failed ones wait to be retried one
+    // by one (the others keep their state), or for the upload to be cancelled.
+    while !failed.is_empty() {
+        on(Event::Stalled(failed.iter().map(|(i, _)| *i).collect()));
+        let asked = match futures::future::select(retries.next(), aborted(&ctx.cancel)).await {
+            futures::future::Either::Left((asked, _)) => asked,
+            futures::future::Either::Right(_) => None,
+        };
+        let Some(i) = asked else {
+            return Err(UploadError::Cancelled(Left::NothingCommitted));
+        };
+        let Some(at) = failed.iter().position(|(j, _)| *j == i) else {
+            continue;
+        };
+        let (i, known) = failed.remove(at);
+        on(Event::File(i, FileState::Waiting));
+        let hashed = match known.clone() {
+            Some(oid) => Ok(oid),
+            None => hash_on_page(job, i, on, &ctx.cancel).await,
+        };
+        let outcome = match hashed {
+            Ok(oid) => {
+                ctx.remember_hash(i, &oid);
+                store(i, oid).await
+            }
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(oid) => oids.push((i, oid)),
+            Err(e) if e.is_cancel() => return Err(e),
+            Err(e) => {
+                mark_failed(i, on, &e);
+                failed.push((i, known));
+            }
+        }
+    }
     Ok((oids, skipped.get()))
 }
 

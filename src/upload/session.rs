@@ -4,11 +4,14 @@
 
 use std::collections::BTreeMap;
 
+use futures::channel::mpsc::UnboundedSender;
+
 use leptos::prelude::*;
 use web_sys::AbortController;
 
 use super::awake::{notify, tab_hidden, Awake, WakeGuard};
 use super::{Done, Event, FileState, Job, Phase, PickedFile, UploadError};
+use crate::hub::rate::Rate;
 use crate::hub::unfinished::Unfinished;
 use crate::storage;
 
@@ -36,6 +39,10 @@ pub struct Progress {
     pub on_page: bool,
     /// Things said along the way that did not stop the upload.
     pub notices: Vec<String>,
+    /// Files that failed and wait to be retried before the commit.
+    pub stalled: Vec<usize>,
+    /// The rate at which bytes reach storage, smoothed.
+    pub rate: Rate,
 }
 
 /// The upload form and the running (or last) upload.
@@ -62,6 +69,7 @@ pub struct UploadSession {
     /// The screen wake lock of the running (or last) upload.
     pub awake: RwSignal<Option<Awake>>,
     controller: StoredValue<Option<AbortController>, LocalStorage>,
+    retry: StoredValue<Option<UnboundedSender<usize>>, LocalStorage>,
 }
 
 impl UploadSession {
@@ -78,6 +86,7 @@ impl UploadSession {
             running: RwSignal::new(false),
             awake: RwSignal::new(None),
             controller: StoredValue::new_local(None),
+            retry: StoredValue::new_local(None),
         }
     }
 
@@ -91,10 +100,16 @@ impl UploadSession {
             return;
         };
         self.controller.set_value(Some(abort.clone()));
+        let (retry, retries) = futures::channel::mpsc::unbounded();
+        self.retry.set_value(Some(retry));
         self.running.set(true);
         self.outcome.set(None);
+        let now = js_sys::Date::now();
+        let mut rate = Rate::new();
+        rate.observe(now, 0);
         self.progress.set(Progress {
-            started_ms: js_sys::Date::now(),
+            started_ms: now,
+            rate,
             ..Default::default()
         });
         let progress = self.progress;
@@ -137,6 +152,7 @@ impl UploadSession {
                         | Event::Offline { .. }
                         | Event::NoWorker
                         | Event::Notice(_)
+                        | Event::Stalled(_)
                         | Event::File(
                             _,
                             FileState::Done
@@ -150,6 +166,7 @@ impl UploadSession {
                     match event {
                         Event::Phase(phase) => {
                             p.phase = Some(phase);
+                            p.stalled.clear();
                             p.retrying = None;
                             p.offline = None;
                         }
@@ -163,11 +180,13 @@ impl UploadSession {
                         }
                         Event::Sent(bytes) => {
                             p.sent = bytes;
+                            p.rate.observe(js_sys::Date::now(), bytes);
                             p.retrying = None;
                             p.offline = None;
                         }
                         Event::NoWorker => p.on_page = true,
                         Event::Notice(notice) => p.notices.push(notice),
+                        Event::Stalled(files) => p.stalled = files,
                         Event::Retrying { why, wait_ms } => {
                             p.retrying = Some((why, js_sys::Date::now() + wait_ms as f64));
                         }
@@ -184,7 +203,7 @@ impl UploadSession {
                     show();
                 }
             };
-            let result = super::run(&job, &abort, &on).await;
+            let result = super::run(&job, &abort, &on, retries).await;
             wake.release();
             if result.is_ok() {
                 storage::forget_unfinished();
@@ -206,6 +225,14 @@ impl UploadSession {
             outcome.set(Some(result));
             running.set(false);
         });
+    }
+
+    /// Try file `index` of the running upload again, alone (it failed; the others keep their
+    /// state, and the commit waits for it).
+    pub fn retry_file(self, index: usize) {
+        if let Some(retry) = self.retry.get_value() {
+            let _ = retry.unbounded_send(index);
+        }
     }
 
     /// Cancel the running upload (every request in flight and every wait stops at once).

@@ -4,7 +4,11 @@
 //    same over a simulated 100 MiB/s storage uplink (the same bytes for both, the Hub wiped
 //    before each upload; median of BENCH_RUNS runs, default 3), by flockboard and by
 //    huggingface.js (@huggingface/hub, Xet off) in the same browser;
-//  - flockboard's peak wasm memory growth during the upload.
+//  - flockboard's peak wasm memory growth during the upload;
+//  - (d), only when asked: a 2 GiB folder of four 512 MiB shards over a 10 MiB/s uplink, as a
+//    home uplink carries a full fine-tune: each client's total against the ideal (bytes / uplink
+//    + the time to hash one shard), when its first byte left, and flockboard's wasm and JS heap
+//    growth over the whole upload.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, openSync, writeSync, writeFileSync, closeSync, rmSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,8 +34,11 @@ function makeFile(path, bytes) {
 const dir = mkdtempSync(join(tmpdir(), 'flockboard-bench-'));
 const big = join(dir, 'model-1gib.bin'); // random bytes: not a valid .safetensors
 makeFile(big, 1024 * MIB);
+const CASES = process.env.BENCH_CASES || 'abc'; // which of (a), (b), (c), (d) and (m) to run
 const shards = [1, 2, 3, 4].map((n) => join(dir, `model-0000${n}-of-00004.bin`));
 shards.forEach((s) => makeFile(s, 256 * MIB));
+const home = CASES.includes('d') ? [1, 2, 3, 4].map((n) => join(dir, `home-0000${n}-of-00004.bin`)) : [];
+home.forEach((s) => makeFile(s, 512 * MIB));
 const RUNS = Number(process.env.BENCH_RUNS || 3);
 
 async function wipeHub() {
@@ -39,7 +46,7 @@ async function wipeHub() {
   if (!res.ok) throw new Error(`wiping the sandbox Hub: ${res.status}`);
 }
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--enable-precise-memory-info'] });
 
 // CPU seconds used so far by Chromium's processes and by the sandbox (Linux /proc; utime +
 // stime in clock ticks of 1/100 s): the machine has two cores, and both clients are bound by them.
@@ -70,9 +77,14 @@ async function flockboard(files, label) {
   await page.getByTestId('repo-input').fill(`alice/bench-fb-${label}-${Date.now()}`);
   await page.waitForFunction(() => !document.querySelector('[data-testid=start-upload]').disabled, null, { timeout: 120000 });
   const baseline = await page.evaluate(() => window.__wasm.memory.buffer.byteLength);
+  const heapBaseline = await page.evaluate(() => performance.memory.usedJSHeapSize);
   await page.evaluate(() => {
     window.__peak = window.__wasm.memory.buffer.byteLength;
-    window.__poll = setInterval(() => { window.__peak = Math.max(window.__peak, window.__wasm.memory.buffer.byteLength); }, 50);
+    window.__heapPeak = performance.memory.usedJSHeapSize;
+    window.__poll = setInterval(() => {
+      window.__peak = Math.max(window.__peak, window.__wasm.memory.buffer.byteLength);
+      window.__heapPeak = Math.max(window.__heapPeak, performance.memory.usedJSHeapSize);
+    }, 50);
   });
   // Timed inside the page, as huggingface.js is: from just before the click to the moment the
   // result is in the document.
@@ -93,10 +105,12 @@ async function flockboard(files, label) {
   const error = await page.locator('[data-testid=upload-error]').count();
   if (error) throw new Error(await page.getByTestId('upload-error').innerText());
   const peak = await page.evaluate(() => window.__peak);
+  const heapPeak = await page.evaluate(() => window.__heapPeak);
   const done = await page.getByTestId('upload-done').innerText();
   const trace = await page.evaluate(`(${timeline})(${t0})`);
+  const firstPut = await page.evaluate(`(${firstPutAt})(${t0})`);
   await context.close();
-  return { ms, growth: peak - baseline, trace, used, done: done.replace(/\s+/g, ' ') };
+  return { ms, growth: peak - baseline, heapGrowth: heapPeak - heapBaseline, trace, firstPut, used, done: done.replace(/\s+/g, ' ') };
 }
 
 async function hfjs(files, label) {
@@ -108,8 +122,9 @@ async function hfjs(files, label) {
   const ms = await page.evaluate(([hub, token, repo]) => window.uploadWithHfJs(hub, token, repo), [HUB_URL, TOKEN, `alice/bench-hf-${label}-${Date.now()}`]);
   const used = spent(before);
   const trace = await page.evaluate(`(${timeline})(window.t0)`);
+  const firstPut = await page.evaluate(`(${firstPutAt})(window.t0)`);
   await page.close();
-  return { ms, trace, used };
+  return { ms, trace, firstPut, used };
 }
 
 // Milliseconds for flockboard's hashing worker to hash `files` (one worker: several files go
@@ -155,12 +170,19 @@ function timeline(t0) {
   return Object.entries(kinds).map(([k, v]) => `${k} ×${v.length} ${Math.round(Math.min(...v.map((x) => x[0])))}–${Math.round(Math.max(...v.map((x) => x[1])))}`).join(', ');
 }
 
+// When the first byte left for storage: the start of the first storage PUT, in ms from t0.
+function firstPutAt(t0) {
+  const starts = performance.getEntriesByType('resource')
+    .filter((e) => new URL(e.name).pathname.includes('/__storage/') && !new URL(e.name).pathname.includes('/__storage/complete'))
+    .map((e) => e.startTime - t0);
+  return starts.length ? Math.min(...starts) : NaN;
+}
+
 const mibps = (bytes, ms) => (bytes / MIB) / (ms / 1000);
 const hashMs = await workerHash([big]);
 const lanesMs = await workerHash(shards);
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const rows = [];
-const CASES = process.env.BENCH_CASES || 'abc'; // which of (a), (b) and (c) to run
 const UPLINK = 100; // MiB/s for (c)
 async function uplink(mibPerS) {
   const config = await (await fetch(`${SANDBOX_URL}/__sandbox/hub`)).json();
@@ -183,6 +205,23 @@ for (const [label, files] of [['a', [big]], ['b', shards], ['c', shards]].filter
     }
   }
   rows.push({ label, bytes: 1024 * MIB, ours, theirs });
+}
+// (d) a home uplink: 2 GiB in four 512 MiB shards over 10 MiB/s (a 7–8 B fine-tune is ~8x this).
+const HOME_UPLINK = 10;
+let homeRow = null;
+if (CASES.includes('d')) {
+  await uplink(HOME_UPLINK);
+  const ours = [];
+  const theirs = [];
+  for (let run = 0; run < RUNS; run++) {
+    for (const who of run % 2 ? ['hf', 'fb'] : ['fb', 'hf']) {
+      await wipeHub();
+      if (who === 'fb') ours.push(await flockboard(home, 'd'));
+      else theirs.push(await hfjs(home, 'd'));
+    }
+  }
+  await uplink(0);
+  homeRow = { ours, theirs };
 }
 // (m) memory: 300 regular files of 9 MiB (2.6 GiB inline, no LFS): flockboard reads one file at
 // a time into a Blob body built once per commit, at most 100 MiB of files per commit.
@@ -217,6 +256,20 @@ for (const r of rows) {
 if (many) {
   console.log(`| (m) 300 regular files of 9 MiB     | ${(many.ms / 1000).toFixed(1).padStart(5)} s ${mibps(300 * 9 * MIB, many.ms).toFixed(0).padStart(4)} MiB/s | (not run)          |             | ${(many.growth / MIB).toFixed(1).padStart(7)} MiB |`);
   console.log(`(m) ${many.done}`);
+}
+if (homeRow) {
+  // The floor for any client: every byte through the uplink, after the first shard is hashed
+  // (one 512 MiB file at one worker's single-file speed, measured above).
+  const firstHash = (512 * MIB) / (1024 * MIB / hashMs);
+  const ideal = (2048 / HOME_UPLINK) * 1000 + firstHash;
+  const ours = median(homeRow.ours.map((x) => x.ms));
+  const theirs = median(homeRow.theirs.map((x) => x.ms));
+  const first = (runs) => median(runs.map((x) => x.firstPut));
+  console.log(`| (d) 4 × 512 MiB over ${HOME_UPLINK} MiB/s       | ${(ours / 1000).toFixed(1).padStart(5)} s ${mibps(2048 * MIB, ours).toFixed(1).padStart(4)} MiB/s | ${(theirs / 1000).toFixed(1).padStart(5)} s ${mibps(2048 * MIB, theirs).toFixed(1).padStart(4)} MiB/s | ${(theirs / ours).toFixed(2).padStart(10)}x | ${(Math.max(...homeRow.ours.map((x) => x.growth)) / MIB).toFixed(1).padStart(7)} MiB |`);
+  console.log(`(d) ideal ${(ideal / 1000).toFixed(1)} s (2048 MiB / ${HOME_UPLINK} MiB/s + ${(firstHash / 1000).toFixed(1)} s to hash one shard): flockboard ${(ours / ideal).toFixed(3)}x the ideal, huggingface.js ${(theirs / ideal).toFixed(3)}x;`);
+  console.log(`(d) first byte to storage after ${(first(homeRow.ours) / 1000).toFixed(1)} s (flockboard) and ${(first(homeRow.theirs) / 1000).toFixed(1)} s (huggingface.js);`);
+  console.log(`(d) flockboard's growth over the upload: wasm memory ${(Math.max(...homeRow.ours.map((x) => x.growth)) / MIB).toFixed(1)} MiB, JS heap ${(Math.max(...homeRow.ours.map((x) => x.heapGrowth)) / MIB).toFixed(1)} MiB (peaks).`);
+  rows.push({ label: 'd', ours: homeRow.ours, theirs: homeRow.theirs });
 }
 console.log('(speed ratio = huggingface.js median time / flockboard median time; above 1 means flockboard is faster;');
 console.log(' wasm growth = the most flockboard\'s wasm memory grew during any run)');

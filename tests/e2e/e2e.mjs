@@ -1292,19 +1292,34 @@ print(json.dumps(out))`;
     });
   });
 
-  await test('storage refusing a part fails that file, says why, and commits nothing', async () => {
+  await test('storage refusing parts fails those files alone; each is retried alone, and only then is the commit made', async () => {
     await smallParts();
     const folder = await modelFolder();
     const repo = `alice/refused-${Date.now()}`;
     await fault({ route: '__storage/parts', status: 400, body: '{"error":"InvalidPart: the part was rejected"}' });
     await inProfile(uploadProfile, async (page) => {
       await uploadFolder(page, folder, repo);
-      await page.getByTestId('upload-error').waitFor({ timeout: 60000 });
-      assert.match(await page.getByTestId('upload-error').innerText(), /upload: .* part \d+: HTTP 400: InvalidPart: the part was rejected/);
-      await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=file-state]')].some((e) => /^Failed: .*HTTP 400/.test(e.textContent)), null, { timeout: 5000 });
+      await page.getByTestId('upload-stalled').waitFor({ timeout: 60000 });
+      assert.match(await page.getByTestId('upload-stalled').innerText(), /2 files could not be sent; the others went on[\s\S]*nothing is committed until every file is stored/);
+      const failed = async () => (await page.getByTestId('file-state').allInnerTexts()).filter((t) => /^Failed: /.test(t));
+      assert.equal((await failed()).length, 2);
+      assert.match((await failed())[0], /upload: .* part \d+: HTTP 400: InvalidPart: the part was rejected/);
+      assert.equal(await page.getByTestId('upload-error').count(), 0, 'not over: waiting for retries');
+      assert.equal(await page.getByTestId('cancel-upload').isEnabled(), true);
+      // Storage takes parts again; one file is retried alone: it goes, the other still waits.
+      await control('DELETE', 'faults');
+      await page.getByTestId('retry-file').first().click();
+      await page.waitForFunction(() => /^1 file could not be sent/.test(document.querySelector('[data-testid=upload-stalled]')?.innerText || ''), null, { timeout: 60000 });
+      assert.ok(!(await requestLog()).some((r) => r.path.endsWith('/commit/main')), 'no commit while a file waits');
+      await page.getByTestId('retry-file').click();
+      await page.getByTestId('upload-done').waitFor({ timeout: 60000 });
     });
-    await control('DELETE', 'faults');
-    assert.ok(!(await requestLog()).some((r) => r.path.endsWith('/commit/main')), 'no commit request');
+    const commits = (await requestLog()).filter((r) => r.path.endsWith('/commit/main'));
+    assert.equal(commits.length, 1, 'one commit, once every file was stored');
+    const tree = await (await fetch(`${HUB_URL}/api/models/${repo}/tree/main`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })).json();
+    const oids = Object.fromEntries(tree.map((e) => [e.path, e.lfs ? e.lfs.oid : e.size]));
+    assert.equal(oids['model.safetensors'], await sha256File(join(folder, 'model.safetensors')));
+    assert.equal(oids['extra.bin'], await sha256File(join(folder, 'extra.bin')));
   });
 
   await test('a rate-limited commit is retried, then explained; starting again later commits without re-sending', async () => {
