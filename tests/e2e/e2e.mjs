@@ -1314,7 +1314,7 @@ print(json.dumps(out))`;
       await page.getByTestId('retry-file').click();
       await page.getByTestId('upload-done').waitFor({ timeout: 60000 });
     });
-    const commits = (await requestLog()).filter((r) => r.path.endsWith('/commit/main'));
+    const commits = (await requestLog()).filter((r) => r.method === 'POST' && r.path.endsWith('/commit/main'));
     assert.equal(commits.length, 1, 'one commit, once every file was stored');
     const tree = await (await fetch(`${HUB_URL}/api/models/${repo}/tree/main`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })).json();
     const oids = Object.fromEntries(tree.map((e) => [e.path, e.lfs ? e.lfs.oid : e.size]));
