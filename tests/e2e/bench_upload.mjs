@@ -37,7 +37,7 @@ makeFile(big, 1024 * MIB);
 const CASES = process.env.BENCH_CASES || 'abc'; // which of (a), (b), (c), (d) and (m) to run
 const shards = [1, 2, 3, 4].map((n) => join(dir, `model-0000${n}-of-00004.bin`));
 shards.forEach((s) => makeFile(s, 256 * MIB));
-const home = CASES.includes('d') ? [1, 2, 3, 4].map((n) => join(dir, `home-0000${n}-of-00004.bin`)) : [];
+const home = /[dr]/.test(CASES) ? [1, 2, 3, 4].map((n) => join(dir, `home-0000${n}-of-00004.bin`)) : [];
 home.forEach((s) => makeFile(s, 512 * MIB));
 const RUNS = Number(process.env.BENCH_RUNS || 3);
 
@@ -223,6 +223,53 @@ if (CASES.includes('d')) {
   await uplink(0);
   homeRow = { ours, theirs };
 }
+// (r) resuming: the 2 GiB folder of (d), of which an interrupted upload had stored the first two
+// shards and hashed all four (as it does in its first seconds). In one browser profile (its
+// local storage holds the hashes, as after a reload): all four go up once (hashes kept), the Hub
+// is wiped, the first two go up again; then, over the 10 MiB/s uplink, the four are picked and
+// started, and the time to the first byte of a new shard is taken, from the pick and from the click.
+let resume = null;
+if (CASES.includes('r')) {
+  await uplink(0);
+  const context = await browser.newContext();
+  await context.addInitScript(({ token, hub }) => {
+    if (!localStorage.getItem('flockboard.settings')) {
+      localStorage.setItem('flockboard.settings', JSON.stringify({ hf_token: token, hf_token_scope: `${hub}/`, hub_base: `${hub}/` }));
+    }
+  }, { token: TOKEN, hub: new URL(HUB_URL).origin });
+  const page = await context.newPage();
+  const repo = `alice/bench-resume-${Date.now()}`;
+  const send = async (files, to) => {
+    await page.goto(`${APP_URL}?view=upload`);
+    await page.getByTestId('pick-files').setInputFiles(files);
+    await page.getByTestId('repo-input').fill(to);
+    await page.waitForFunction(() => !document.querySelector('[data-testid=start-upload]').disabled, null, { timeout: 120000 });
+    await page.getByTestId('start-upload').click();
+    await page.waitForSelector('[data-testid=upload-done], [data-testid=upload-error]', { timeout: 600000 });
+    if (await page.locator('[data-testid=upload-error]').count()) throw new Error(await page.getByTestId('upload-error').innerText());
+  };
+  await wipeHub();
+  await send(home, `${repo}-hashes`);
+  await wipeHub();
+  await send(home.slice(0, 2), repo);
+  await uplink(HOME_UPLINK);
+  await page.goto(`${APP_URL}?view=upload`);
+  const picked = await page.evaluate(() => performance.now());
+  await page.getByTestId('pick-files').setInputFiles(home);
+  await page.getByTestId('repo-input').fill(repo);
+  await page.waitForFunction(() => !document.querySelector('[data-testid=start-upload]').disabled, null, { timeout: 120000 });
+  const clicked = await page.evaluate(() => performance.now());
+  await page.getByTestId('start-upload').click();
+  // The first PUT of this upload: only shards 3 and 4 are missing on the Hub.
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/__storage/') && !e.name.includes('/__storage/complete')), null, { polling: 20, timeout: 120000 });
+  const first = await page.evaluate(() => Math.min(...performance.getEntriesByType('resource').filter((e) => e.name.includes('/__storage/') && !e.name.includes('/__storage/complete')).map((e) => e.startTime)));
+  const states = await page.getByTestId('file-state').allInnerTexts();
+  await page.getByTestId('cancel-upload').click();
+  await page.waitForSelector('[data-testid=upload-error]', { timeout: 60000 });
+  await context.close();
+  await uplink(0);
+  resume = { fromPick: first - picked, fromClick: first - clicked, states };
+}
 // (m) memory: 300 regular files of 9 MiB (2.6 GiB inline, no LFS): flockboard reads one file at
 // a time into a Blob body built once per commit, at most 100 MiB of files per commit.
 let many = null;
@@ -270,6 +317,9 @@ if (homeRow) {
   console.log(`(d) first byte to storage after ${(first(homeRow.ours) / 1000).toFixed(1)} s (flockboard) and ${(first(homeRow.theirs) / 1000).toFixed(1)} s (huggingface.js);`);
   console.log(`(d) flockboard's growth over the upload: wasm memory ${(Math.max(...homeRow.ours.map((x) => x.growth)) / MIB).toFixed(1)} MiB, JS heap ${(Math.max(...homeRow.ours.map((x) => x.heapGrowth)) / MIB).toFixed(1)} MiB (peaks).`);
   rows.push({ label: 'd', ours: homeRow.ours, theirs: homeRow.theirs });
+}
+if (resume) {
+  console.log(`(r) resuming the 2 GiB folder with two shards stored: first new byte ${(resume.fromPick / 1000).toFixed(2)} s after the pick, ${(resume.fromClick / 1000).toFixed(2)} s after the click on Upload (files then: ${resume.states.join(' / ')})`);
 }
 console.log('(speed ratio = huggingface.js median time / flockboard median time; above 1 means flockboard is faster;');
 console.log(' wasm growth = the most flockboard\'s wasm memory grew during any run)');
