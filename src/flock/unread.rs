@@ -86,14 +86,25 @@ impl Notes {
 
     /// A whole number that may be absent or `null` (both mean "not given").
     pub fn optional_count(&mut self, object: &Value, key: &str, field: &str) -> Option<u64> {
+        self.optional(object, key, field, Value::as_u64)
+    }
+
+    /// A value that may be absent or `null`; anything `read` refuses is noted as `field`.
+    fn optional<T>(
+        &mut self,
+        object: &Value,
+        key: &str,
+        field: &str,
+        read: impl Fn(&Value) -> Option<T>,
+    ) -> Option<T> {
         match object.get(key) {
             None | Some(Value::Null) => None,
             Some(value) => {
-                let read = value.as_u64();
-                if read.is_none() {
+                let got = read(value);
+                if got.is_none() {
                     self.note(field, Some(value));
                 }
-                read
+                got
             }
         }
     }
@@ -124,16 +135,7 @@ impl Notes {
 
     /// A text that may be absent or `null`.
     pub fn optional_text(&mut self, object: &Value, key: &str, field: &str) -> Option<String> {
-        match object.get(key) {
-            None | Some(Value::Null) => None,
-            Some(value) => {
-                let read = value.as_str().map(str::to_string);
-                if read.is_none() {
-                    self.note(field, Some(value));
-                }
-                read
-            }
-        }
+        self.optional(object, key, field, |v| v.as_str().map(str::to_string))
     }
 
     /// Whether everything was read.

@@ -411,15 +411,8 @@ async fn send_objects(
         .await;
     let mut oids = Vec::new();
     let mut failed: Vec<(usize, Option<String>)> = Vec::new();
-    for (i, oid, outcome) in outcomes {
-        match outcome {
-            Ok(oid) => oids.push((i, oid)),
-            Err(e) if e.is_cancel() => return Err(e),
-            Err(e) => {
-                mark_failed(i, on, &e);
-                failed.push((i, oid));
-            }
-        }
+    for (i, known, outcome) in outcomes {
+        settle(i, known, outcome, on, &mut oids, &mut failed)?;
     }
     // Nothing is committed until every file is stored: the failed ones wait to be retried one
     // by one (the others keep their state), or for the upload to be cancelled.
@@ -448,16 +441,30 @@ async fn send_objects(
             }
             Err(e) => Err(e),
         };
-        match outcome {
-            Ok(oid) => oids.push((i, oid)),
-            Err(e) if e.is_cancel() => return Err(e),
-            Err(e) => {
-                mark_failed(i, on, &e);
-                failed.push((i, known));
-            }
-        }
+        settle(i, known, outcome, on, &mut oids, &mut failed)?;
     }
     Ok((oids, skipped.get()))
+}
+
+/// Where file `i` goes after an attempt: stored → `oids`; failed → `failed` (with its hash, if
+/// known, for the retry); a cancel ends the upload.
+fn settle(
+    i: usize,
+    known: Option<String>,
+    outcome: Result<String, UploadError>,
+    on: &dyn Fn(Event),
+    oids: &mut Vec<(usize, String)>,
+    failed: &mut Vec<(usize, Option<String>)>,
+) -> Result<(), UploadError> {
+    match outcome {
+        Ok(oid) => oids.push((i, oid)),
+        Err(e) if e.is_cancel() => return Err(e),
+        Err(e) => {
+            mark_failed(i, on, &e);
+            failed.push((i, known));
+        }
+    }
+    Ok(())
 }
 
 /// Ask how to send one object (or that the Hub has it).

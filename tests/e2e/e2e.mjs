@@ -941,6 +941,13 @@ async function modelFolder() {
   return root;
 }
 
+/** The model folder's two LFS files are on `repo`'s main branch, by their SHA-256. */
+async function assertLfsStored(repo, folder) {
+  const tree = await (await fetch(`${HUB_URL}/api/models/${repo}/tree/main`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })).json();
+  const oids = Object.fromEntries(tree.filter((e) => e.lfs).map((e) => [e.path, e.lfs.oid]));
+  for (const name of ['model.safetensors', 'extra.bin']) assert.equal(oids[name], await sha256File(join(folder, name)), `${repo}: ${name}`);
+}
+
 async function sha256File(path) {
   const { createHash } = await import('node:crypto');
   const { readFileSync } = await import('node:fs');
@@ -1107,10 +1114,7 @@ print(json.dumps(out))`;
     assert.ok(batches.length >= 3, `a fresh batch after the expired URL (${batches.length} batches)`);
     const faults = await control('GET', 'config');
     assert.deepEqual(faults.faults, [], 'both faults were hit');
-    const tree = await (await fetch(`${HUB_URL}/api/models/${repo}/tree/main`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })).json();
-    const sizes = Object.fromEntries(tree.map((e) => [e.path, e.lfs ? e.lfs.oid : e.size]));
-    assert.equal(sizes['extra.bin'], await sha256File(join(folder, 'extra.bin')));
-    assert.equal(sizes['model.safetensors'], await sha256File(join(folder, 'model.safetensors')));
+    await assertLfsStored(repo, folder);
   });
 
   await test('a dropped network pauses the upload, which carries on when it is back and resends only what was in flight', async () => {
@@ -1133,20 +1137,13 @@ print(json.dumps(out))`;
     const distinct = new Set(puts.map((r) => `${r.path}?${r.query}`));
     assert.ok(puts.length > distinct.size, `parts in flight were sent again (${puts.length} PUTs for ${distinct.size} parts)`);
     assert.ok(puts.length - distinct.size <= 6 * 8, `only what was in flight was resent (${puts.length - distinct.size} resends)`);
-    const tree = await (await fetch(`${HUB_URL}/api/models/${repo}/tree/main`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })).json();
-    const oids = Object.fromEntries(tree.map((e) => [e.path, e.lfs ? e.lfs.oid : e.size]));
-    assert.equal(oids['model.safetensors'], await sha256File(join(folder, 'model.safetensors')));
-    assert.equal(oids['extra.bin'], await sha256File(join(folder, 'extra.bin')));
+    await assertLfsStored(repo, folder);
   });
 
   await test('hashes known from an earlier run are not computed again; a changed file is; a corrupt record is set aside', async () => {
     await smallParts();
     const folder = await modelFolder();
     const stamp = Date.now();
-    const treeOids = async (repo) => {
-      const tree = await (await fetch(`${HUB_URL}/api/models/${repo}/tree/main`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })).json();
-      return Object.fromEntries(tree.filter((e) => e.lfs).map((e) => [e.path, e.lfs.oid]));
-    };
     await inProfile(uploadProfile, async (page) => {
       const workers = [];
       page.on('worker', (w) => workers.push(w.url()));
@@ -1172,8 +1169,7 @@ print(json.dumps(out))`;
       await page.getByTestId('upload-done').waitFor({ timeout: 90000 });
       assert.equal(workers.length, 1, `one worker, for the changed file (${workers.length})`);
     });
-    const expected = { 'model.safetensors': await sha256File(join(folder, 'model.safetensors')), 'extra.bin': await sha256File(join(folder, 'extra.bin')) };
-    for (const repo of ['a', 'b', 'c']) assert.deepEqual(await treeOids(`alice/cache-${repo}-${stamp}`), expected, repo);
+    for (const repo of ['a', 'b', 'c']) await assertLfsStored(`alice/cache-${repo}-${stamp}`, folder);
   });
 
   await test('after a reload mid-upload, the page offers to resume; the same folder resumes without hashing or sending again', async () => {
@@ -1217,10 +1213,7 @@ print(json.dumps(out))`;
       assert.equal(await page.getByTestId('unfinished-upload').count(), 0);
       assert.equal(await page.evaluate(() => localStorage.getItem('flockboard.unfinished')), null);
     });
-    const tree = await (await fetch(`${HUB_URL}/api/models/${repo}/tree/main`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })).json();
-    const oids = Object.fromEntries(tree.map((e) => [e.path, e.lfs ? e.lfs.oid : e.size]));
-    assert.equal(oids['model.safetensors'], await sha256File(join(folder, 'model.safetensors')));
-    assert.equal(oids['extra.bin'], await sha256File(join(folder, 'extra.bin')));
+    await assertLfsStored(repo, folder);
   });
 
   await test('a corrupt record of an unfinished upload is set aside with a notice', async () => {
@@ -1316,10 +1309,7 @@ print(json.dumps(out))`;
     });
     const commits = (await requestLog()).filter((r) => r.method === 'POST' && r.path.endsWith('/commit/main'));
     assert.equal(commits.length, 1, 'one commit, once every file was stored');
-    const tree = await (await fetch(`${HUB_URL}/api/models/${repo}/tree/main`, { headers: { authorization: `Bearer ${HF_TOKEN}` } })).json();
-    const oids = Object.fromEntries(tree.map((e) => [e.path, e.lfs ? e.lfs.oid : e.size]));
-    assert.equal(oids['model.safetensors'], await sha256File(join(folder, 'model.safetensors')));
-    assert.equal(oids['extra.bin'], await sha256File(join(folder, 'extra.bin')));
+    await assertLfsStored(repo, folder);
   });
 
   await test('a rate-limited commit is retried, then explained; starting again later commits without re-sending', async () => {
