@@ -262,6 +262,7 @@ pub fn UploadPage() -> impl IntoView {
                     None => "Waiting".to_string(),
                     Some(FileState::Waiting) => "Waiting".into(),
                     Some(FileState::Hashing(x)) => format!("Hashing {:.0}%", x * 100.0),
+                    Some(FileState::Hashed) => "Hashed, waiting to be sent".into(),
                     Some(FileState::HashKnown) => "Hash known from an earlier run".into(),
                     Some(FileState::Uploading(x)) => format!("Uploading {:.0}%", x * 100.0),
                     Some(FileState::Stored) => "Already on the Hub".into(),

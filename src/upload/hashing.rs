@@ -271,7 +271,9 @@ pub(crate) async fn hash_on_page(
 ) -> Result<String, UploadError> {
     let progress = |fraction| on(Event::File(i, FileState::Hashing(fraction)));
     let file = &job.files[i];
-    hash_file(&file.path, &file.file, &progress, cancel).await
+    let oid = hash_file(&file.path, &file.file, &progress, cancel).await?;
+    on(Event::File(i, FileState::Hashed));
+    Ok(oid)
 }
 
 /// Hash `group` (indexes into `job.files`) in one worker, or on the page if no worker can run;
@@ -290,6 +292,7 @@ pub(crate) async fn hash_group(
         &|k, fraction| on(Event::File(group[k], FileState::Hashing(fraction))),
         &|k, oid| {
             finished.borrow_mut()[k] = true;
+            on(Event::File(group[k], FileState::Hashed));
             send(group[k], Ok(oid));
         },
         cancel,

@@ -100,6 +100,8 @@ pub enum FileState {
     Waiting,
     /// Hashing, fraction done.
     Hashing(f64),
+    /// Hashed; waiting for its turn to be sent.
+    Hashed,
     /// Its hash was known from an earlier run (same path, size and date): not hashed again.
     HashKnown,
     /// Sending, fraction done.

@@ -1389,7 +1389,7 @@ print(json.dumps(out))`;
     await fault({ route: '__storage', mode: 'delay', delay_ms: 1500, times: 2 });
     await inProfile(uploadProfile, async (page) => {
       await uploadFolder(page, folder, repo);
-      await page.waitForFunction(() => /Uploading|Hashing/.test(document.querySelector('[data-testid=upload-files]')?.innerText || ''), null, { timeout: 30000 });
+      await page.waitForFunction(() => /Uploading|Hash/.test(document.querySelector('[data-testid=upload-files]')?.innerText || ''), null, { timeout: 30000 });
       const other = '{"key":"header","value":{"summary":"someone else"}}\n{"key":"file","value":{"path":"other.txt","content":"aGk=","encoding":"base64"}}\n';
       const made = await fetch(`${HUB_URL}/api/models/${repo}/commit/main`, { method: 'POST', headers: { authorization: `Bearer ${HF_TOKEN}`, 'content-type': 'application/x-ndjson' }, body: other });
       assert.equal(made.status, 200);
@@ -1449,7 +1449,7 @@ print(json.dumps(out))`;
     await fault({ route: '__storage', mode: 'delay', delay_ms: 1500, times: 3 });
     await inProfile(uploadProfile, async (page) => {
       await uploadFolder(page, folder, repo);
-      await page.waitForFunction(() => /Uploading|Hashing/.test(document.querySelector('[data-testid=upload-files]')?.innerText || ''), null, { timeout: 30000 });
+      await page.waitForFunction(() => /Uploading|Hash/.test(document.querySelector('[data-testid=upload-files]')?.innerText || ''), null, { timeout: 30000 });
       // Away through the app's own navigation (no reload), and back.
       await page.locator('nav.topnav a', { hasText: 'Tasks' }).click();
       await page.locator('[data-testid=task-row]').first().waitFor();
