@@ -7,6 +7,7 @@
 pub mod checks;
 pub mod commit;
 pub mod hash_cache;
+pub mod hash_plan;
 pub mod rate;
 pub mod repo;
 pub mod retry;

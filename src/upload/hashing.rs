@@ -317,16 +317,6 @@ pub(crate) async fn hash_group(
     }
 }
 
-/// Deal `files` to at most `workers` groups of near-equal count, in order: one worker each.
-/// A worker given three files or more hashes four at a time in SIMD lanes (four in one pass
-/// cost about what two cost one by one: tests/bench/upload.sh); given one or two, it hashes
-/// them one after the other, so that the first is ready to upload as early as possible.
-pub(crate) fn deal(files: &[usize], workers: usize) -> Vec<Vec<usize>> {
-    let groups = workers.clamp(1, files.len().max(1));
-    let size = files.len().div_ceil(groups).max(1);
-    files.chunks(size).map(<[usize]>::to_vec).collect()
-}
-
 /// Hashing workers to run at once: one per core the browser reports, at most four (each
 /// worker keeps one core busy; more only makes them share).
 pub(crate) fn hashing_workers() -> usize {

@@ -12,11 +12,12 @@ use web_sys::{AbortController, AbortSignal, Blob};
 
 use crate::hub::commit::{self, Expected, Fate, MAX_INLINE_BYTES};
 use crate::hub::hash_cache::{FileKey, HashCache};
+use crate::hub::hash_plan;
 use crate::hub::retry::{Failure, Outage, Policy};
 use crate::hub::wire::{self, Action};
 use crate::storage;
 
-use super::hashing::{deal, hash_group, hash_on_page, hashing_workers, read_range, slice};
+use super::hashing::{hash_group, hash_on_page, hashing_workers, read_range, slice};
 use super::http::{
     aborted, back_off, exchange, put_secs, with_retries, Answer, Outgoing, Waits, API_SECS,
     COMMIT_SECS,
@@ -148,12 +149,14 @@ pub async fn run(
             // The receiver is gone only when the upload already ended.
             let _ = hashed.unbounded_send((i, outcome));
         };
-        let groups = deal(&early, hashing_workers());
-        futures::future::join_all(
-            groups
-                .iter()
-                .map(|group| hash_group(job, group, on, &cancel, &send)),
-        )
+        // Each worker hashes one file alone first, so that sending starts early (`hub::hash_plan`).
+        let plans = hash_plan::plan(&early, hashing_workers());
+        let (cancel, send) = (&cancel, &send);
+        futures::future::join_all(plans.iter().map(|batches| async move {
+            for batch in batches {
+                hash_group(job, batch, on, cancel, send).await;
+            }
+        }))
         .await;
         // Closing the channel tells the sending stage that no more hashes will come.
         drop(hashed);
