@@ -204,7 +204,7 @@ fn task_row(task: &Task) -> impl IntoView {
     view! {
         <tr data-testid="task-row" data-task-id=task.id.to_string()>
             <td class="mono">{format!("#{}", task.id)}</td>
-            <td><a href=View::Task { id: task.id }.href() data-testid="task-link">{title}</a></td>
+            <td class="table__text"><a href=View::Task { id: task.id }.href() data-testid="task-link">{title}</a></td>
             <td><StatusBadge status=task.status.clone() /></td>
             <td>{task.task_type.label()}</td>
             <td class="num" title=params_exact>{params}</td>

@@ -16,6 +16,7 @@
 // In the proxied modes only the tests marked for that mode run.
 
 import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
@@ -499,6 +500,72 @@ await test('an invalid address is explained inline and nothing is requested', as
   await page.getByTestId('address-input').fill(ME.toLowerCase());
   await page.getByTestId('lookup').click();
   await page.getByTestId('wallet-address').waitFor();
+});
+
+await test('on a 390 px phone no view scrolls sideways; wide tables scroll in their own box', async () => {
+  await inProfile({ flock_api_key: KEY, flock_key_scope: API_BASE, wallet: ME }, async (page) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const views = [
+      ['tasks', '', '[data-testid=task-row]'],
+      ['task', '?view=task&id=8', '[data-testid=task-detail]'],
+      ['leaderboard', '?view=leaderboard&id=7', '[data-testid=board-table]'],
+      ['stats', '?view=stats', '[data-testid=panel-submission] canvas'],
+      ['wallet', `?address=${ME}`, '[data-testid=submission-row]'],
+      ['upload', '?view=upload&task=8', '[data-testid=dropzone]'],
+      ['submit', '?view=submit', '[data-testid=submit-repo]'],
+      ['settings', '?view=settings', '[data-testid=key-input]'],
+      ['check', '?view=check', '[data-testid=check]'],
+    ];
+    for (const [name, query, ready] of views) {
+      await page.goto(url(query));
+      await page.locator(ready).first().waitFor();
+      await page.waitForLoadState('networkidle');
+      const wide = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, view: innerWidth }));
+      assert.ok(wide.page <= wide.view, `${name}: the page is ${wide.page} px wide in a ${wide.view} px view`);
+      await page.screenshot({ path: join(OUT, `phone-${name}.png`) }); // the first screen, as a phone shows it
+    }
+    // The board is wider than the phone: it scrolls inside its box, its first column stays put.
+    await page.goto(url('?view=leaderboard&id=7'));
+    await page.getByTestId('board-table').waitFor();
+    const box = page.locator('.table-wrap').first();
+    const scroll = await box.evaluate((el) => ({ inner: el.scrollWidth, outer: el.clientWidth }));
+    assert.ok(scroll.inner > scroll.outer, `the board scrolls in its box (${scroll.inner} > ${scroll.outer})`);
+    const firstCell = page.locator('[data-testid=board-table] tbody tr td').first();
+    const before = (await firstCell.boundingBox()).x;
+    await box.evaluate((el) => { el.scrollLeft = 200; });
+    assert.equal((await firstCell.boundingBox()).x, before, 'the first column stays in view');
+  });
+});
+
+await test('axe (WCAG 2.1 AA) finds no serious or critical violation on any view, light, dark and at 390 px', async () => {
+  await inProfile({ flock_api_key: KEY, flock_key_scope: API_BASE, wallet: ME }, async (page) => {
+    const views = [
+      ['tasks', '', '[data-testid=task-row]'],
+      ['task', '?view=task&id=8', '[data-testid=task-detail]'],
+      ['leaderboard', '?view=leaderboard&id=7', '[data-testid=board-table]'],
+      ['stats', '?view=stats', '[data-testid=panel-submission] canvas'],
+      ['wallet', `?address=${ME}`, '[data-testid=submission-row]'],
+      ['upload', '?view=upload&task=8', '[data-testid=dropzone]'],
+      ['submit', '?view=submit', '[data-testid=submit-repo]'],
+      ['settings', '?view=settings', '[data-testid=key-input]'],
+      ['check', '?view=check', '[data-testid=check]'],
+    ];
+    const found = [];
+    for (const [mode, width, scheme] of [['light', 1280, 'light'], ['dark', 1280, 'dark'], ['phone', 390, 'light']]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [name, query, ready] of views) {
+        await page.goto(url(query));
+        await page.locator(ready).first().waitFor();
+        await page.waitForLoadState('networkidle');
+        const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+        for (const v of result.violations.filter((v) => ['serious', 'critical'].includes(v.impact))) {
+          found.push(`${mode} ${name}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+        }
+      }
+    }
+    assert.deepEqual(found, [], found.join('\n'));
+  });
 });
 
 await test('fields the wallet answers hold in unrecorded shapes are named, the rest is shown', async (page) => {
