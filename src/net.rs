@@ -38,6 +38,11 @@ pub async fn get_text(
     key: Option<&str>,
     controller: &AbortController,
 ) -> Result<String, ApiError> {
+    if key.is_none() {
+        if let Some(answer) = prefetched(&endpoint.to_string(), timeout_secs).await {
+            return answer;
+        }
+    }
     let (_timer, timed_out) = time_limit(timeout_secs, controller);
     let signal = controller.signal();
     let query = endpoint.query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
@@ -73,6 +78,65 @@ pub async fn get_text(
         } else {
             ApiError::Interrupted
         }
+    })
+}
+
+/// The answer to `url` that index.html's inline script asked for while the app was still
+/// downloading (the start page's one request, so the two waits overlap): taken at most once,
+/// only for exactly this URL (it is always unkeyed). `None` when there is none, or when it got
+/// no answer at all (the caller then asks itself, and tells CORS from offline as usual); an
+/// answer cut short is `Interrupted`; the time limit applies as to any request.
+async fn prefetched(url: &str, timeout_secs: u32) -> Option<Result<String, ApiError>> {
+    use futures::future::{select, Either};
+    let window: JsValue = web_sys::window()?.into();
+    let key = JsValue::from_str("__flockboardPrefetch");
+    let slot = js_sys::Reflect::get(&window, &key).ok()?;
+    let asked = js_sys::Reflect::get(&slot, &"url".into())
+        .ok()?
+        .as_string()?;
+    if asked != url {
+        return None;
+    }
+    let _ = js_sys::Reflect::set(&window, &key, &JsValue::UNDEFINED);
+    let answer = js_sys::Reflect::get(&slot, &"answer".into())
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    let limit = gloo_timers::future::TimeoutFuture::new(timeout_secs.saturating_mul(1000));
+    let value = match select(JsFuture::from(answer), limit).await {
+        Either::Left((Ok(value), _)) => value,
+        Either::Left((Err(_), _)) => return None,
+        Either::Right(_) => {
+            // Stop it: a retry's own request for the same URL would otherwise wait for it.
+            if let Ok(abort) = js_sys::Reflect::get(&slot, &"abort".into())
+                .and_then(|f| f.dyn_into::<js_sys::Function>())
+            {
+                let _ = abort.call0(&slot);
+            }
+            return Some(Err(ApiError::Timeout {
+                seconds: timeout_secs,
+            }));
+        }
+    };
+    if value.is_null() {
+        return None;
+    }
+    let status = js_sys::Reflect::get(&value, &"status".into())
+        .ok()?
+        .as_f64()? as u16;
+    if js_sys::Reflect::get(&value, &"cut".into())
+        .ok()?
+        .is_truthy()
+    {
+        return Some(Err(ApiError::Interrupted));
+    }
+    let body = js_sys::Reflect::get(&value, &"text".into())
+        .ok()?
+        .as_string()?;
+    Some(if (200..300).contains(&status) {
+        Ok(body)
+    } else {
+        Err(ApiError::status(status, &body))
     })
 }
 

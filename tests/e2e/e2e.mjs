@@ -354,6 +354,25 @@ await test('CORS refusal is explained with where the endpoint is set, then recov
   assert.deepEqual((await rowIds(page)).sort(), [...OPEN_IDS].sort());
 });
 
+await test('the start page asks for the open tasks once, while the app is still loading', async (page) => {
+  const events = [];
+  page.on('request', (r) => { if (/tasks\/list/.test(r.url())) events.push(`asked ${new URL(r.url()).search}`); });
+  page.on('requestfinished', (r) => { if (r.url().endsWith('.wasm')) events.push('wasm loaded'); });
+  await page.goto(url());
+  assert.deepEqual((await rowIds(page)).sort(), [...OPEN_IDS].sort());
+  assert.deepEqual(events.filter((e) => e.startsWith('asked')), ['asked ?status=submission_phase'], 'one request for the list');
+  assert.ok(events.indexOf('asked ?status=submission_phase') < events.indexOf('wasm loaded'), `asked before the app had loaded: ${events}`);
+  // Any other view does not ask for it, and a refresh asks anew.
+  events.length = 0;
+  await page.getByTestId('refresh').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=refresh]').textContent === 'Refresh');
+  assert.deepEqual(events.filter((e) => e.startsWith('asked')), ['asked ?status=submission_phase']);
+  events.length = 0;
+  await page.goto(url('?view=stats'));
+  await page.locator('[data-testid=panel-submission]').waitFor();
+  assert.deepEqual(events.filter((e) => e.startsWith('asked')), [], 'the stats view does not');
+});
+
 await test('a slow answer shows loading, then the tasks', async (page) => {
   await fault({ route: 'tasks/list', mode: 'delay', delay_ms: 1500, times: 1 });
   await page.goto(url());

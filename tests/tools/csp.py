@@ -1,4 +1,6 @@
-"""Trunk post-build hook: add a Content-Security-Policy to the built index.html.
+"""Trunk post-build hook: add a Content-Security-Policy to the built index.html, and the
+build's default API address (`data-api` on <html>) for its inline script that starts the start
+page's request early.
 
 Trunk writes an inline module script that loads the wasm; its content (and so its hash) changes
 with every build, so the policy is written after the build, allowing exactly that script by its
@@ -8,6 +10,7 @@ storage URLs on other hosts), plus loopback over http for local sandboxes.
 """
 
 import base64
+from html import escape as html_escape
 import hashlib
 import os
 import re
@@ -43,6 +46,12 @@ if "Content-Security-Policy" in html:
 html, count = re.subn(r"(<meta charset=[^>]*>)", lambda m: m.group(1) + "\n    " + meta, html, count=1)
 if count != 1:
     sys.exit("no <meta charset> in index.html")
+# The build's default API address, for index.html's inline script that starts the start page's
+# request early (the same default the app is built with: FLOCKBOARD_FLOCK_API, else production).
+api = os.environ.get("FLOCKBOARD_FLOCK_API", "https://fed-ledger-prod.flock.io/api/v1/")
+html, count = re.subn(r"<html([^>]*)>", lambda m: f'<html{m.group(1)} data-api="{html_escape(api)}">', html, count=1)
+if count != 1:
+    sys.exit("no <html> in index.html")
 with open(path, "w", encoding="utf-8") as f:
     f.write(html)
 print(f"csp.py: policy added, {len(inline)} inline script(s) allowed by hash")
