@@ -9,7 +9,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, AddEventListenerOptions, Headers, RequestInit};
 
-use crate::flock::url::ApiBase;
+use crate::flock::url::{origin_of, ApiBase};
 use std::cell::RefCell;
 
 use crate::hub::retry::{backoff_ms, parse_retry_after, Failure, Next, Outage, Policy};
@@ -170,6 +170,7 @@ pub(crate) async fn exchange(out: &Outgoing<'_>, cancel: &AbortSignal) -> Result
             return Err(failure);
         }
     };
+    answered(out.url);
     let status = response.status();
     if (200..300).contains(&status) {
         return match text {
@@ -193,12 +194,31 @@ pub(crate) async fn exchange(out: &Outgoing<'_>, cancel: &AbortSignal) -> Result
     })
 }
 
+thread_local! {
+    /// Origins that have answered this page (CORS let it read them) since it loaded.
+    static ANSWERED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Remember that `url`'s origin answered this page.
+fn answered(url: &str) {
+    let origin = origin_of(url).to_string();
+    ANSWERED.with(|all| {
+        let mut all = all.borrow_mut();
+        if !all.contains(&origin) {
+            all.push(origin);
+        }
+    });
+}
+
 /// Why a request got no answer the page may read: cancelled, offline, CORS (the server is
-/// there but refuses this origin), or no answer at all.
+/// there but refuses this origin), or no answer at all. An origin that has answered this page
+/// before does not refuse it by CORS now: a failure there is the network's, even when the server
+/// is reachable again by the time it is looked at (an outage that just ended).
 async fn why_no_answer(url: &str, window: &web_sys::Window, cancel: &AbortSignal) -> Failure {
+    let answered_before = ANSWERED.with(|all| all.borrow().iter().any(|o| o == origin_of(url)));
     if cancel.aborted() {
         Failure::Cancelled
-    } else if !window.navigator().on_line() {
+    } else if !window.navigator().on_line() || answered_before {
         Failure::Network
     } else if crate::net::reachable(url, REACH_SECS).await {
         Failure::Cors
