@@ -521,21 +521,23 @@ await test('an invalid address is explained inline and nothing is requested', as
   await page.getByTestId('wallet-address').waitFor();
 });
 
+/** Every view once: name, query, and what shows it has loaded. */
+const EVERY_VIEW = [
+  ['tasks', '', '[data-testid=task-row]'],
+  ['task', '?view=task&id=8', '[data-testid=task-detail]'],
+  ['leaderboard', '?view=leaderboard&id=7', '[data-testid=board-table]'],
+  ['stats', '?view=stats', '[data-testid=panel-submission] canvas'],
+  ['wallet', `?address=${ME}`, '[data-testid=submission-row]'],
+  ['upload', '?view=upload&task=8', '[data-testid=dropzone]'],
+  ['submit', '?view=submit', '[data-testid=submit-repo]'],
+  ['settings', '?view=settings', '[data-testid=key-input]'],
+  ['check', '?view=check', '[data-testid=check]'],
+];
+
 await test('on a 390 px phone no view scrolls sideways; wide tables scroll in their own box', async () => {
   await inProfile({ flock_api_key: KEY, flock_key_scope: API_BASE, wallet: ME }, async (page) => {
     await page.setViewportSize({ width: 390, height: 844 });
-    const views = [
-      ['tasks', '', '[data-testid=task-row]'],
-      ['task', '?view=task&id=8', '[data-testid=task-detail]'],
-      ['leaderboard', '?view=leaderboard&id=7', '[data-testid=board-table]'],
-      ['stats', '?view=stats', '[data-testid=panel-submission] canvas'],
-      ['wallet', `?address=${ME}`, '[data-testid=submission-row]'],
-      ['upload', '?view=upload&task=8', '[data-testid=dropzone]'],
-      ['submit', '?view=submit', '[data-testid=submit-repo]'],
-      ['settings', '?view=settings', '[data-testid=key-input]'],
-      ['check', '?view=check', '[data-testid=check]'],
-    ];
-    for (const [name, query, ready] of views) {
+    for (const [name, query, ready] of EVERY_VIEW) {
       await page.goto(url(query));
       await page.locator(ready).first().waitFor();
       await page.waitForLoadState('networkidle');
@@ -558,22 +560,11 @@ await test('on a 390 px phone no view scrolls sideways; wide tables scroll in th
 
 await test('axe (WCAG 2.1 AA) finds no serious or critical violation on any view, light, dark and at 390 px', async () => {
   await inProfile({ flock_api_key: KEY, flock_key_scope: API_BASE, wallet: ME }, async (page) => {
-    const views = [
-      ['tasks', '', '[data-testid=task-row]'],
-      ['task', '?view=task&id=8', '[data-testid=task-detail]'],
-      ['leaderboard', '?view=leaderboard&id=7', '[data-testid=board-table]'],
-      ['stats', '?view=stats', '[data-testid=panel-submission] canvas'],
-      ['wallet', `?address=${ME}`, '[data-testid=submission-row]'],
-      ['upload', '?view=upload&task=8', '[data-testid=dropzone]'],
-      ['submit', '?view=submit', '[data-testid=submit-repo]'],
-      ['settings', '?view=settings', '[data-testid=key-input]'],
-      ['check', '?view=check', '[data-testid=check]'],
-    ];
     const found = [];
     for (const [mode, width, scheme] of [['light', 1280, 'light'], ['dark', 1280, 'dark'], ['phone', 390, 'light']]) {
       await page.setViewportSize({ width, height: 900 });
       await page.emulateMedia({ colorScheme: scheme });
-      for (const [name, query, ready] of views) {
+      for (const [name, query, ready] of EVERY_VIEW) {
         await page.goto(url(query));
         await page.locator(ready).first().waitFor();
         await page.waitForLoadState('networkidle');
