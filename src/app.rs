@@ -103,28 +103,29 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
     let settings = use_settings();
     let tasks_href = View::Tasks(TaskListQuery::default()).href();
     view! {
+        // Keyboard users skip the navigation in one step (the URL is left as it is: views live
+        // in the query string).
+        <a class="skip-link" href="#content" data-testid="skip-link" on:click=move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            if let Some(main) = document()
+                .get_element_by_id("content")
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok())
+            {
+                let _ = main.focus();
+            }
+        }>"Skip to content"</a>
         <header class="topbar">
             <a class="brand" href=tasks_href.clone()>"flockboard"</a>
             <nav class="topnav" aria-label="Main">
-                <a href=tasks_href class:active=move || matches!(page.get(), PageKind::Tasks | PageKind::Task(_) | PageKind::Leaderboard(_))>
-                    "Tasks"
-                </a>
-                <a href=View::Stats { range: Range::default() }.href() class:active=move || page.get() == PageKind::Stats>
-                    "Stats"
-                </a>
-                <a href=View::Wallet { address: String::new() }.href() class:active=move || page.get() == PageKind::Wallet>
-                    "Wallet"
-                </a>
-                <a href=View::Upload { task: None }.href() class:active=move || matches!(page.get(), PageKind::Upload | PageKind::Submit)>
-                    "Upload"
-                </a>
-                <a href=View::Settings.href() class:active=move || matches!(page.get(), PageKind::Settings | PageKind::Check)>
-                    "Settings"
-                </a>
+                <NavLink href=tasks_href label="Tasks" page=page is=|p| matches!(p, PageKind::Tasks | PageKind::Task(_) | PageKind::Leaderboard(_)) />
+                <NavLink href=View::Stats { range: Range::default() }.href() label="Stats" page=page is=|p| *p == PageKind::Stats />
+                <NavLink href=View::Wallet { address: String::new() }.href() label="Wallet" page=page is=|p| *p == PageKind::Wallet />
+                <NavLink href=View::Upload { task: None }.href() label="Upload" page=page is=|p| matches!(p, PageKind::Upload | PageKind::Submit) />
+                <NavLink href=View::Settings.href() label="Settings" page=page is=|p| matches!(p, PageKind::Settings | PageKind::Check) />
             </nav>
         </header>
         {startup_warning.map(|w| view! { <p class="banner banner--warning" role="status">{w}</p> })}
-        <main class="content">
+        <main class="content" id="content" tabindex="-1">
             {move || match page.get() {
                 PageKind::Tasks => view! { <TasksPage /> }.into_any(),
                 PageKind::Task(id) => view! { <TaskPage id=id /> }.into_any(),
@@ -143,5 +144,20 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
             <code data-testid="api-base">{move || settings.get().flock_api().to_string()}</code>
             " · flockboard runs entirely in your browser; nothing passes through a server of ours."
         </footer>
+    }
+}
+
+/// A link of the main navigation: marked active (and `aria-current="page"`) while the page
+/// shown is one of those `is` accepts.
+#[component]
+fn NavLink(
+    href: String,
+    label: &'static str,
+    page: Memo<PageKind>,
+    is: fn(&PageKind) -> bool,
+) -> impl IntoView {
+    let active = move || page.with(is);
+    view! {
+        <a href=href class:active=active aria-current=move || active().then_some("page")>{label}</a>
     }
 }

@@ -310,7 +310,8 @@ pub fn UploadPage() -> impl IntoView {
         };
         Some(view! {
             <p class="upload__overall" data-testid="upload-phase">
-                {label}
+                // Only the phase is announced (politely); the figures change several times a second.
+                <span role="status">{label}</span>
                 {format!(" · {} sent · {}/s", human_bytes(p.sent), human_bytes(speed as u64))}
                 {left.filter(|_| running.get()).map(|s| format!(" · about {} left", format_duration(s.max(1))))}
             </p>

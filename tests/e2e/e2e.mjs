@@ -534,6 +534,18 @@ const EVERY_VIEW = [
   ['check', '?view=check', '[data-testid=check]'],
 ];
 
+await test('the keyboard skips to the content in one step; the navigation says which page is current', async (page) => {
+  await page.goto(url('?view=stats'));
+  await page.locator('[data-testid=panel-submission]').waitFor();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'skip-link');
+  assert.ok(await page.getByTestId('skip-link').isVisible(), 'visible once focused');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'content');
+  assert.equal(await page.evaluate(() => location.search), '?view=stats', 'the URL is left as it is');
+  assert.deepEqual(await page.locator('nav.topnav a[aria-current=page]').allInnerTexts(), ['Stats']);
+});
+
 await test('on a 390 px phone no view scrolls sideways; wide tables scroll in their own box', async () => {
   await inProfile({ flock_api_key: KEY, flock_key_scope: API_BASE, wallet: ME }, async (page) => {
     await page.setViewportSize({ width: 390, height: 844 });
