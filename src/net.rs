@@ -175,19 +175,35 @@ pub async fn fetch_task_list(
     Ok(TaskList::union(lists))
 }
 
-/// One task in the detail shape.
+/// One task in the detail shape, with what only the list answer has (recommended VRAM, the
+/// dataset) filled in from it. The list is asked at the same time; when it fails, the detail
+/// alone is shown.
 pub async fn fetch_task(
     settings: &Settings,
     id: u64,
     controller: &AbortController,
 ) -> Result<Task, ApiError> {
-    get_parsed(
+    let detail = get_parsed(
         settings,
         |base| base.task(id),
         Task::parse_detail,
         controller,
-    )
-    .await
+    );
+    let list = get_parsed(
+        settings,
+        |base| base.tasks(None),
+        TaskList::parse,
+        controller,
+    );
+    let (detail, list) = futures::join!(detail, list);
+    let mut task = detail?;
+    if let Some(listed) = list
+        .ok()
+        .and_then(|l| l.tasks.into_iter().find(|t| t.id == id))
+    {
+        task.fill_from_list(&listed);
+    }
+    Ok(task)
 }
 
 /// GET a public endpoint of the API in force and read its body with `parse`.

@@ -188,6 +188,23 @@ fn time(value: &Value, key: &str) -> Option<Instant> {
 }
 
 impl Task {
+    /// Fill what the detail answer lacks (recommended VRAM, the source dataset; limits if
+    /// missing) from the same task's entry in the list answer; another task's entry changes
+    /// nothing.
+    pub fn fill_from_list(&mut self, listed: &Task) {
+        if listed.id != self.id {
+            return;
+        }
+        if self.recommended_vram.is_none() {
+            self.recommended_vram = listed.recommended_vram.clone();
+        }
+        if self.dataset_key.is_none() {
+            self.dataset_key = listed.dataset_key.clone();
+        }
+        self.max_params = self.max_params.or(listed.max_params);
+        self.context_length = self.context_length.or(listed.context_length);
+    }
+
     /// Read one task object of either shape.
     pub fn from_json(value: &Value) -> Result<Task, ApiError> {
         if !value.is_object() {
@@ -453,6 +470,36 @@ mod tests {
             Task::parse_detail("[]"),
             Err(ApiError::Decode { .. })
         ));
+    }
+
+    #[test]
+    fn a_detail_gets_what_only_the_list_has() {
+        let mut detail = details().into_iter().find(|t| t.id == 7).unwrap();
+        let list = TaskList::parse(LIST).unwrap();
+        let listed = list.tasks.iter().find(|t| t.id == 7).unwrap();
+        assert_eq!(
+            (
+                detail.recommended_vram.as_deref(),
+                detail.dataset_key.as_deref()
+            ),
+            (None, None)
+        );
+        let other = list.tasks.iter().find(|t| t.id != 7).unwrap();
+        detail.fill_from_list(other);
+        assert_eq!(
+            detail.recommended_vram, None,
+            "another task's entry changes nothing"
+        );
+        detail.fill_from_list(listed);
+        assert_eq!(detail.recommended_vram.as_deref(), Some("48GB"));
+        assert_eq!(
+            detail.dataset_key.as_deref(),
+            Some("onekey-security/combined.jsonl")
+        );
+        assert!(
+            detail.training_set_url.is_some(),
+            "the detail's own fields stay"
+        );
     }
 
     #[test]

@@ -275,6 +275,9 @@ await test('deep link to a task opens in a fresh page with every field', async (
   assert.match(facts, /15 B/);
   assert.match(facts, /8,192 tokens/);
   assert.match(facts, /28 d/);
+  // Only the list answer has these: the page asks it too and fills them in.
+  assert.match(facts, /Recommended VRAM\s+48GB/);
+  assert.match(facts, /Dataset\s+onekey-security\/combined\.jsonl/);
   assert.equal(await page.getByTestId('phase').innerText(), 'Ended');
   assert.match(await page.getByTestId('status-note').innerText(), /still lists this task as open/);
   const training = await page.getByTestId('training-set').getAttribute('href');
