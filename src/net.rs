@@ -189,21 +189,39 @@ pub async fn fetch_task(
         Task::parse_detail,
         controller,
     );
-    let list = get_parsed(
-        settings,
-        |base| base.tasks(None),
-        TaskList::parse,
-        controller,
-    );
+    // Its own controller (aborted with the view's): a time limit that gives up on the list
+    // must not abort the detail.
+    let list = async {
+        let own = child_controller(controller)?;
+        get_parsed(settings, |base| base.tasks(None), TaskList::parse, &own)
+            .await
+            .ok()
+    };
     let (detail, list) = futures::join!(detail, list);
     let mut task = detail?;
-    if let Some(listed) = list
-        .ok()
-        .and_then(|l| l.tasks.into_iter().find(|t| t.id == id))
-    {
+    if let Some(listed) = list.and_then(|l| l.tasks.into_iter().find(|t| t.id == id)) {
         task.fill_from_list(&listed);
     }
     Ok(task)
+}
+
+/// A controller of its own that `parent` aborts too (leaving the view stops both), while
+/// aborting it leaves `parent` alone.
+fn child_controller(parent: &AbortController) -> Option<AbortController> {
+    let child = AbortController::new().ok()?;
+    let follow = child.clone();
+    let stop = wasm_bindgen::closure::Closure::once_into_js(move || follow.abort());
+    let once = web_sys::AddEventListenerOptions::new();
+    once.set_once(true);
+    parent
+        .signal()
+        .add_event_listener_with_callback_and_add_event_listener_options(
+            "abort",
+            stop.unchecked_ref(),
+            &once,
+        )
+        .ok()?;
+    Some(child)
 }
 
 /// GET a public endpoint of the API in force and read its body with `parse`.
