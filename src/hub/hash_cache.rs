@@ -42,7 +42,7 @@ impl Record {
 }
 
 /// Remembered hashes, oldest first.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HashCache {
     /// Format version, so that a future change of shape is told from corruption.
     version: u32,
@@ -51,6 +51,12 @@ pub struct HashCache {
 
 /// The format written by this version.
 const VERSION: u32 = 1;
+
+impl Default for HashCache {
+    fn default() -> Self {
+        HashCache::new()
+    }
+}
 
 impl HashCache {
     /// An empty cache.
@@ -111,7 +117,6 @@ impl HashCache {
             let extra = self.records.len() - LIMIT;
             self.records.drain(..extra);
         }
-        self.version = VERSION;
     }
 
     /// Files remembered.

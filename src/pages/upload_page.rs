@@ -356,11 +356,7 @@ pub fn UploadPage() -> impl IntoView {
 
     let resume_offer = move || {
         let record = unfinished.get()?;
-        let picked: Vec<(String, u64)> = files
-            .get()
-            .iter()
-            .map(|f| (f.path.clone(), f.size()))
-            .collect();
+        let picked = PickedFile::listing(&files.get());
         let comparison = (!picked.is_empty()).then(|| record.compare(&picked));
         let (repo_name, message_text, task_id) =
             (record.repo.clone(), record.message.clone(), record.task);

@@ -3,6 +3,8 @@
 //! Whether to try again and how long to wait are the pure policy of `crate::hub::retry`; the
 //! waits end at once on cancel.
 
+use std::cell::RefCell;
+
 use futures::future::{self, Either, FutureExt};
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::{JsCast, JsValue};
@@ -10,8 +12,6 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, AddEventListenerOptions, Headers, RequestInit};
 
 use crate::flock::url::{origin_of, ApiBase};
-use std::cell::RefCell;
-
 use crate::hub::retry::{backoff_ms, parse_retry_after, Failure, Next, Outage, Policy};
 use crate::hub::wire;
 
@@ -90,21 +90,24 @@ pub(crate) struct Answer {
     pub body: String,
 }
 
-/// Resolves once `signal` is aborted (at once if it already is).
-pub(crate) fn aborted(signal: &AbortSignal) -> JsFuture {
-    let signal = signal.clone();
+/// Resolves the first time `target` raises `event`.
+fn next_event(target: &web_sys::EventTarget, event: &str) -> JsFuture {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        if signal.aborted() {
-            let _ = resolve.call0(&JsValue::NULL);
-            return;
-        }
         let once = AddEventListenerOptions::new();
         once.set_once(true);
-        let _ = signal.add_event_listener_with_callback_and_add_event_listener_options(
-            "abort", &resolve, &once,
+        let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
+            event, &resolve, &once,
         );
     });
     JsFuture::from(promise)
+}
+
+/// Resolves once `signal` is aborted (at once if it already is).
+pub(crate) fn aborted(signal: &AbortSignal) -> JsFuture {
+    if signal.aborted() {
+        return JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL));
+    }
+    next_event(signal, "abort")
 }
 
 /// Wait `ms`, or less if the upload is cancelled meanwhile (then `Cancelled`).
@@ -196,7 +199,7 @@ pub(crate) async fn exchange(out: &Outgoing<'_>, cancel: &AbortSignal) -> Result
 
 thread_local! {
     /// Origins that have answered this page (CORS let it read them) since it loaded.
-    static ANSWERED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+    static ANSWERED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Remember that `url`'s origin answered this page.
@@ -258,22 +261,16 @@ pub(crate) struct Waits<'a> {
     pub on: &'a dyn Fn(Event),
 }
 
-/// Resolves when the browser says it is back online.
+/// Resolves when the browser says it is back online (never, without a window).
 fn back_online() -> JsFuture {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        if let Some(window) = web_sys::window() {
-            let once = AddEventListenerOptions::new();
-            once.set_once(true);
-            let _ = window.add_event_listener_with_callback_and_add_event_listener_options(
-                "online", &resolve, &once,
-            );
-        }
-    });
-    JsFuture::from(promise)
+    match web_sys::window() {
+        Some(window) => next_event(&window, "online"),
+        None => JsFuture::from(js_sys::Promise::new(&mut |_, _| {})),
+    }
 }
 
-/// Send what `make` builds until it succeeds, fails for good, or `policy` gives up, with a
-/// [`back_off`] between attempts. A gone network is waited for (within `waits`' patience,
+/// Send what `make` builds until it succeeds, fails for good, or `policy` gives up, waiting
+/// between attempts as `Policy::next` says. A gone network is waited for (within `waits`' patience,
 /// without using up attempts), looking again on the browser's `online` event or every few
 /// seconds; only this request is sent again, nothing else of the upload is lost.
 pub(crate) async fn with_retries<'a>(
@@ -285,17 +282,15 @@ pub(crate) async fn with_retries<'a>(
     let mut made = 0;
     loop {
         made += 1;
-        let failure = match exchange(&make(), cancel).await {
-            Ok(answer) => {
-                waits.outage.borrow_mut().answered();
-                return Ok(answer);
-            }
-            Err(failure) => failure,
-        };
-        if !matches!(failure, Failure::Network) {
-            // The server answered (or the user cancelled): the network is there.
+        let outcome = exchange(&make(), cancel).await;
+        if !matches!(outcome, Err(Failure::Network)) {
+            // An answer came (or the user cancelled): the network is there.
             waits.outage.borrow_mut().answered();
         }
+        let failure = match outcome {
+            Ok(answer) => return Ok(answer),
+            Err(failure) => failure,
+        };
         let now = js_sys::Date::now();
         let next = policy.next(
             &failure,

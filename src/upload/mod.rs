@@ -48,6 +48,11 @@ impl PickedFile {
     pub fn size(&self) -> u64 {
         self.file.size() as u64
     }
+
+    /// Path and size of each of `files`, as the record of an unfinished upload knows them.
+    pub fn listing(files: &[PickedFile]) -> Vec<(String, u64)> {
+        files.iter().map(|f| (f.path.clone(), f.size())).collect()
+    }
 }
 
 /// What to upload, where.

@@ -116,15 +116,14 @@ pub async fn run(
     on: &dyn Fn(Event),
     mut retries: Retries,
 ) -> Result<Done, UploadError> {
+    let (hashes, set_aside) = storage::load_hashes();
     let ctx = Ctx {
         job,
         cancel: controller.signal(),
         on,
         outage: RefCell::new(Outage::new(job.network_patience_ms)),
-        hashes: RefCell::new(HashCache::new()),
+        hashes: RefCell::new(hashes),
     };
-    let (hashes, set_aside) = storage::load_hashes();
-    *ctx.hashes.borrow_mut() = hashes;
     if let Some(notice) = set_aside {
         on(Event::Notice(notice));
     }

@@ -115,18 +115,13 @@ impl UploadSession {
         let progress = self.progress;
         let (outcome, running) = (self.outcome, self.running);
         // Remembered until it ends in a commit, so that a reload or a crash can resume it.
-        let files: Vec<(String, u64)> = job
-            .files
-            .iter()
-            .map(|f| (f.path.clone(), f.size()))
-            .collect();
         let record = std::cell::RefCell::new(Unfinished::new(
             job.hub.as_str(),
             &job.repo.to_string(),
             &job.message,
             self.task.get_untracked(),
-            js_sys::Date::now(),
-            &files,
+            now,
+            &PickedFile::listing(&job.files),
         ));
         storage::save_unfinished(&record.borrow());
         let awake = self.awake;
