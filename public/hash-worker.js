@@ -1,14 +1,16 @@
 // Hashing worker for flockboard's uploads: SHA-256 of the Files it is given, streamed, off the
-// page's thread. It runs the page's own WebAssembly (module and wasm URLs come in the message;
-// the app's entry point does nothing outside a window), which hashes up to four files at once
-// in the lanes of 128-bit SIMD words (src/hub/sha256x4.rs), or one or two files one after the
-// other (a lone lane runs scalar code).
-// In: {glue, wasm, files}. Out: {index, progress} at each percent, {index, oid} as each file
-// ends, {error} if reading or hashing fails.
+// page's thread. It runs the WebAssembly module the page names in the message: where the
+// browser has SIMD, the hashing module (src/bin/hash_worker.rs), which hashes up to four files
+// at once in the lanes of 128-bit SIMD words (src/hub/sha256x4.rs), or one or two files one
+// after the other (a lone lane runs scalar code); elsewhere the page's own module (its entry
+// point does nothing outside a window), whose lanes are scalar: then one file at a time
+// (`lanes: 1`), so the first file's hash comes first.
+// In: {glue, wasm, files, lanes}. Out: {index, progress} at each percent, {index, oid} as each
+// file ends, {error} if reading or hashing fails.
 let bindings = null;
 
 self.onmessage = async (event) => {
-  const { glue, wasm, files } = event.data;
+  const { glue, wasm, files, lanes: most } = event.data;
   try {
     if (!bindings) {
       bindings = await import(glue);
@@ -22,8 +24,9 @@ self.onmessage = async (event) => {
       lanes[k] = next ? { ...next, reader: next.file.stream().getReader(), read: 0, ended: false, reported: 0 } : null;
       if (next) hasher.start(k);
     };
-    // Lanes pay from three files on; one or two go one after the other, the first done soonest.
-    const width = files.length >= 3 ? lanes.length : 1;
+    // SIMD lanes pay from three files on; one or two go one after the other, the first done
+    // soonest.
+    const width = files.length >= 3 ? Math.min(most || 1, lanes.length) : 1;
     for (let k = 0; k < width; k++) take(k);
     while (lanes.some(Boolean)) {
       // The lanes move in lockstep: read more for every lane that has less than a block.

@@ -12,7 +12,9 @@ pub mod hub;
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
-#[cfg(target_arch = "wasm32")]
+/// Only in builds for `tests/bench/leaderboard.sh` (`--features bench`): release pages carry
+/// no benchmark exports.
+#[cfg(all(target_arch = "wasm32", feature = "bench"))]
 pub mod bench;
 #[cfg(target_arch = "wasm32")]
 pub mod browser;

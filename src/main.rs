@@ -1,5 +1,10 @@
 //! Entry point: mounts the app. Everything else lives in the library.
 
+// In a browser without WebAssembly SIMD the hashing worker runs this module and hashes with
+// these scalar lanes (elsewhere it runs the SIMD module, `src/bin/hash_worker.rs`).
+#[cfg(target_arch = "wasm32")]
+flockboard::export_sha256_lanes!(flockboard::hub::sha256x4::OneByOne);
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     // The hashing worker loads this same module: there is no window there, and nothing to mount.

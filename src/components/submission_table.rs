@@ -1,9 +1,9 @@
-//! Submitted models as a table: repository link, both scores, when. Used by the wallet page
-//! and by "my submissions" on a task page.
+//! Submitted models as a table: repository link, both scores, when, with CSV and JSON
+//! downloads. Used by the wallet page and by "my submissions" on a task page.
 
 use leptos::prelude::*;
 
-use crate::components::UnreadNotice;
+use crate::components::{Downloads, UnreadNotice};
 use crate::flock::leaderboard::format_score;
 use crate::flock::time::format_utc;
 use crate::flock::unread::summarize;
@@ -23,6 +23,8 @@ pub fn SubmissionTable(
     /// One line per row of the answer that could not be read at all (not in `rows`).
     #[prop(optional)]
     unreadable: Vec<String>,
+    /// The downloads' file name without extension (`flockboard-wallet-0x…-submissions`).
+    file_stem: String,
 ) -> impl IntoView {
     let mut lines = unreadable.clone();
     lines.extend(summarize(rows.iter().map(|s| s.unread.as_slice())));
@@ -37,6 +39,10 @@ pub fn SubmissionTable(
         return view! { {notice} <p class="empty" data-testid="no-submissions">"No submissions."</p> }
             .into_any();
     }
+    let raw: Vec<serde_json::Value> = rows.iter().map(|s| s.raw.clone()).collect();
+    let downloads = view! {
+        <Downloads stem=Signal::stored(file_stem) rows=Callback::new(move |()| raw.clone()) what="submissions" />
+    };
     let body = rows
         .into_iter()
         .map(|s| {
@@ -62,6 +68,7 @@ pub fn SubmissionTable(
         .collect_view();
     view! {
         {notice}
+        <div class="table-head">{downloads}</div>
         <div class="table-wrap">
             <table class="table" data-testid="submission-table">
                 <thead>

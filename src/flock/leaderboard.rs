@@ -5,6 +5,7 @@
 
 use serde_json::Value;
 
+use super::export::csv_text;
 use super::order::missing_last;
 use super::time::{format_utc, parse_timestamp, Instant};
 
@@ -290,20 +291,6 @@ pub fn position_of(entries: &[Entry], shown: &[usize], wallet_lower: &str) -> Op
 /// A score for display: up to four decimals, `—` when missing.
 pub fn format_score(score: Option<f64>) -> String {
     score.map_or_else(|| "—".to_string(), |s| format!("{s:.4}"))
-}
-
-/// A CSV field, quoted when needed; text that a spreadsheet would run as a formula is defused.
-fn csv_text(text: &str) -> String {
-    let defused = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    };
-    if defused.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
-    }
 }
 
 /// The rows shown, as CSV with a header line, in the order shown.

@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod error;
+pub mod export;
 pub mod format;
 pub mod leaderboard;
 pub mod order;

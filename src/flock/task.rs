@@ -151,6 +151,8 @@ pub struct Task {
     pub is_detail: bool,
     /// `data` entries the app does not interpret, kept to be shown as they came.
     pub other_data: BTreeMap<String, String>,
+    /// The object as the API sent it, for downloads ([`super::export`]).
+    pub raw: Value,
 }
 
 /// `data` keys read into named fields; all others go to [`Task::other_data`].
@@ -247,6 +249,7 @@ impl Task {
             final_link: text(value, "final_link").filter(|s| !s.trim().is_empty()),
             is_detail: value.get("final_link").is_some(),
             other_data,
+            raw: value.clone(),
         })
     }
 

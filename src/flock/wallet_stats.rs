@@ -30,6 +30,8 @@ pub struct Submission {
     pub revision: Option<String>,
     /// Fields of this row that could not be read (shown blank).
     pub unread: Vec<Unread>,
+    /// The object as the API sent it, for downloads ([`super::export`]).
+    pub raw: Value,
 }
 
 impl Submission {
@@ -58,6 +60,7 @@ impl Submission {
             submitted_at,
             revision: notes.optional_text(value, "revision", "revision"),
             unread: notes.into_vec(),
+            raw: value.clone(),
         })
     }
 

@@ -419,6 +419,70 @@ impl Sha256x4 {
     }
 }
 
+/// What the hashing worker (`public/hash-worker.js`) drives: up to four SHA-256 streams at a
+/// time, started, fed and finished lane by lane. [`Sha256x4`] hashes them side by side in SIMD
+/// lanes; [`OneByOne`] hashes each with plain scalar code, for a browser without WebAssembly
+/// SIMD (which refuses any module holding a SIMD instruction, so the two live in different
+/// modules: see `src/bin/hash_worker.rs`).
+pub trait Lanes {
+    /// Start a new stream on lane `k` (0–3), dropping whatever it held.
+    fn start(&mut self, k: usize);
+    /// Add bytes to lane `k`'s stream.
+    fn push(&mut self, k: usize, bytes: &[u8]);
+    /// Bytes waiting on lane `k` for [`Lanes::run`].
+    fn pending(&self, k: usize) -> usize;
+    /// Hash what the busy lanes hold.
+    fn run(&mut self);
+    /// End lane `k`'s stream; its digest in lower-case hex. The lane is then free.
+    fn finish(&mut self, k: usize) -> String;
+}
+
+impl Lanes for Sha256x4 {
+    fn start(&mut self, k: usize) {
+        Sha256x4::start(self, k);
+    }
+    fn push(&mut self, k: usize, bytes: &[u8]) {
+        Sha256x4::push(self, k, bytes);
+    }
+    fn pending(&self, k: usize) -> usize {
+        Sha256x4::pending(self, k)
+    }
+    fn run(&mut self) {
+        Sha256x4::run(self);
+    }
+    fn finish(&mut self, k: usize) -> String {
+        Sha256x4::finish(self, k)
+    }
+}
+
+/// Four SHA-256 streams, each hashed as its bytes come with the sha2 crate's scalar code:
+/// nothing ever waits for [`Lanes::run`]. The lanes of a browser without SIMD.
+#[derive(Clone, Debug, Default)]
+pub struct OneByOne {
+    lanes: [Option<sha2::Sha256>; 4],
+}
+
+impl Lanes for OneByOne {
+    fn start(&mut self, k: usize) {
+        self.lanes[k & 3] = Some(sha2::Sha256::default());
+    }
+    fn push(&mut self, k: usize, bytes: &[u8]) {
+        use sha2::Digest;
+        self.lanes[k & 3]
+            .get_or_insert_with(sha2::Sha256::default)
+            .update(bytes);
+    }
+    fn pending(&self, _k: usize) -> usize {
+        0
+    }
+    fn run(&mut self) {}
+    fn finish(&mut self, k: usize) -> String {
+        use sha2::Digest;
+        let lane = self.lanes[k & 3].take().unwrap_or_default();
+        super::lower_hex(&lane.finalize())
+    }
+}
+
 /// [`compress`] behind a safe call: on wasm it is compiled for `simd128`, which every browser
 /// flockboard supports has (Chrome 91, Firefox 89, Safari 16.4).
 #[inline(always)]
@@ -463,13 +527,23 @@ mod tests {
 
     #[test]
     fn four_streams_of_different_lengths_in_uneven_pushes() {
-        // Lengths around block and padding edges, and one of several blocks per step.
+        uneven_pushes(Sha256x4::new);
+    }
+
+    #[test]
+    fn scalar_lanes_hash_the_same_streams() {
+        uneven_pushes(OneByOne::default);
+    }
+
+    /// Four streams of lengths around block and padding edges (and of several blocks per
+    /// step), pushed in uneven pieces, through the worker's loop: push, run, finish.
+    fn uneven_pushes<L: Lanes>(lanes: fn() -> L) {
         let lens = [0usize, 55, 56, 63, 64, 65, 119, 120, 1000, 200_003];
         for (i, &first) in lens.iter().enumerate() {
             let streams: Vec<Vec<u8>> = (0..4)
                 .map(|k| data(lens[(i + k * 3) % lens.len()] + first, k as u8))
                 .collect();
-            let mut x = Sha256x4::new();
+            let mut x = lanes();
             (0..4).for_each(|k| x.start(k));
             let mut at = [0usize; 4];
             let mut done = [None, None, None, None];

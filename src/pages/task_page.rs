@@ -265,7 +265,8 @@ fn MySubmissions(task_id: u64) -> impl IntoView {
                     </p>
                 }.into_any(),
                 Load::Ready(Some((rows, unreadable))) => view! {
-                    <SubmissionTable rows=rows unreadable=unreadable source=format!("tasks/wallet-submissions?task_id={task_id}") />
+                    <SubmissionTable rows=rows unreadable=unreadable source=format!("tasks/wallet-submissions?task_id={task_id}")
+                        file_stem=format!("flockboard-task-{task_id}-my-submissions") />
                 }.into_any(),
             }}
         </section>

@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 
 use crate::app::{use_go, use_settings, use_view};
-use crate::components::{Deadline, ErrorPanel, RefreshButton, StatusBadge, TabLink, UnreadNotice};
+use crate::components::{
+    Deadline, Downloads, ErrorPanel, RefreshButton, StatusBadge, TabLink, UnreadNotice,
+};
 use crate::flock::format::{grouped, human_count};
 use crate::flock::task::{Task, TaskList};
 use crate::flock::task_list::{select, SortKey, TaskFilter, TaskListQuery};
@@ -136,51 +138,70 @@ fn TaskTable(list: TaskList, query: Memo<TaskListQuery>) -> impl IntoView {
             lines=list.unreadable
         />
     };
-    let tasks = list.tasks;
-    let body = move || {
-        let query = query.get();
-        let shown = select(&tasks, &query);
-        let total = tasks.len();
-        if shown.is_empty() {
-            let message = if total == 0 {
-                match query.filter {
-                    TaskFilter::Open => "No task is open for submissions right now.".to_string(),
-                    TaskFilter::Finalized => "No task has been finalized yet.".to_string(),
-                    TaskFilter::All => "The API lists no tasks.".to_string(),
-                }
-            } else {
-                format!("No task matches “{}”.", query.search.trim())
-            };
-            return view! { <p class="empty" data-testid="empty">{message}</p> }.into_any();
-        }
-        let matching = shown.len();
-        let rows = shown.into_iter().map(task_row).collect_view();
-        let count = if query.search.trim().is_empty() {
-            format!("{total} task{}", if total == 1 { "" } else { "s" })
-        } else {
-            format!("{matching} of {total} tasks match")
-        };
+    let tasks = StoredValue::new(list.tasks);
+    // The rows shown, as the API sent them.
+    let downloads = move || {
         view! {
-            <p class="count" data-testid="count">{count}</p>
-            <div class="table-wrap">
-                <table class="table" data-testid="task-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Id"</th>
-                            <th scope="col">"Title"</th>
-                            <th scope="col">"Status"</th>
-                            <th scope="col">"Type"</th>
-                            <th scope="col" class="num">"Max params"</th>
-                            <th scope="col" class="num">"Context"</th>
-                            <th scope="col">"VRAM"</th>
-                            <th scope="col">"Submissions close"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            <Downloads
+                stem=Signal::derive(move || format!("flockboard-tasks-{}", query.get().filter.as_str()))
+                rows=Callback::new(move |()| tasks.with_value(|tasks| {
+                    select(tasks, &query.get_untracked()).into_iter().map(|t| t.raw.clone()).collect()
+                }))
+                what="tasks shown"
+            />
         }
-        .into_any()
+    };
+    let body = move || {
+        tasks.with_value(|tasks| {
+            let query = query.get();
+            let shown = select(tasks, &query);
+            let total = tasks.len();
+            if shown.is_empty() {
+                let message = if total == 0 {
+                    match query.filter {
+                        TaskFilter::Open => {
+                            "No task is open for submissions right now.".to_string()
+                        }
+                        TaskFilter::Finalized => "No task has been finalized yet.".to_string(),
+                        TaskFilter::All => "The API lists no tasks.".to_string(),
+                    }
+                } else {
+                    format!("No task matches “{}”.", query.search.trim())
+                };
+                return view! { <p class="empty" data-testid="empty">{message}</p> }.into_any();
+            }
+            let matching = shown.len();
+            let rows = shown.into_iter().map(task_row).collect_view();
+            let count = if query.search.trim().is_empty() {
+                format!("{total} task{}", if total == 1 { "" } else { "s" })
+            } else {
+                format!("{matching} of {total} tasks match")
+            };
+            view! {
+                <div class="table-head">
+                    <p class="count" data-testid="count">{count}</p>
+                    {downloads()}
+                </div>
+                <div class="table-wrap">
+                    <table class="table" data-testid="task-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Id"</th>
+                                <th scope="col">"Title"</th>
+                                <th scope="col">"Status"</th>
+                                <th scope="col">"Type"</th>
+                                <th scope="col" class="num">"Max params"</th>
+                                <th scope="col" class="num">"Context"</th>
+                                <th scope="col">"VRAM"</th>
+                                <th scope="col">"Submissions close"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            }
+            .into_any()
+        })
     };
     view! {
         {unreadable}

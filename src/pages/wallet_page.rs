@@ -97,6 +97,7 @@ fn WalletRecord(wallet: WalletAddress) -> impl IntoView {
     let submissions = use_wallet_load(&wallet, |s, w, c| async move {
         fetch_wallet_submissions(&s, &w, &c).await
     });
+    let stem = format!("flockboard-wallet-{}-submissions", wallet.as_str());
     let is_me = settings
         .get_untracked()
         .own_wallet()
@@ -151,7 +152,8 @@ fn WalletRecord(wallet: WalletAddress) -> impl IntoView {
                 Load::Loading => view! { <p class="loading" role="status">"Loading every page of submissions…"</p> }.into_any(),
                 Load::Failed(e) => view! { <ErrorPanel error=e on_retry=Callback::new(move |()| submissions.retry()) /> }.into_any(),
                 Load::Ready((rows, unreadable)) => view! {
-                    <SubmissionTable rows=rows unreadable=unreadable show_task=true source="stats/submissions".to_string() />
+                    <SubmissionTable rows=rows unreadable=unreadable show_task=true source="stats/submissions".to_string()
+                        file_stem=stem.clone() />
                 }.into_any(),
             }}
         </section>

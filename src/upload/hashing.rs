@@ -1,18 +1,17 @@
 //! SHA-256 of the picked files: in Web Workers (`public/hash-worker.js`, one per core; four
 //! files at once in SIMD lanes when a worker has three or more, see
-//! [`crate::hub::sha256x4`]), or on the page when no worker can run.
+//! [`crate::hub::sha256x4`], in a module of their own since a browser without SIMD refuses a
+//! module holding it; there the worker runs the page's module, hashing one file after the
+//! other with scalar code), or on the page when no worker can run.
 
 use futures::channel::mpsc;
 use futures::future::{self, Either};
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Blob, File};
-
-use crate::hub::sha256x4::Sha256x4;
 
 use super::{Event, FileState, Job, Left, UploadError};
 
@@ -63,48 +62,85 @@ pub async fn hash_file(
     Ok(crate::hub::lower_hex(&hasher.finalize()))
 }
 
-/// Up to four SHA-256 streams at once, for the hashing worker (`public/hash-worker.js`); see
-/// [`Sha256x4`].
-#[wasm_bindgen]
-pub struct Sha256Lanes(Sha256x4);
+/// Defines `Sha256Lanes`, the class the hashing worker (`public/hash-worker.js`) drives, over
+/// a [`Lanes`](crate::hub::sha256x4::Lanes) type. A macro, called by each module's entry point
+/// (`src/main.rs` with the scalar lanes, `src/bin/hash_worker.rs` with the SIMD ones), because
+/// a class exported from this library would be exported by both modules.
+#[macro_export]
+macro_rules! export_sha256_lanes {
+    ($lanes:ty) => {
+        /// Up to four SHA-256 streams at once, for the hashing worker.
+        #[wasm_bindgen::prelude::wasm_bindgen]
+        pub struct Sha256Lanes($lanes);
 
-#[wasm_bindgen]
-impl Sha256Lanes {
-    /// Four free lanes.
-    #[wasm_bindgen(constructor)]
-    #[allow(clippy::new_without_default)]
-    pub fn new() -> Sha256Lanes {
-        Sha256Lanes(Sha256x4::new())
-    }
+        #[wasm_bindgen::prelude::wasm_bindgen]
+        impl Sha256Lanes {
+            /// Four free lanes.
+            #[wasm_bindgen(constructor)]
+            #[allow(clippy::new_without_default)]
+            pub fn new() -> Sha256Lanes {
+                Sha256Lanes(<$lanes>::default())
+            }
 
-    /// Start a stream on lane `k` (0–3).
-    pub fn start(&mut self, k: usize) {
-        self.0.start(k);
-    }
+            /// Start a stream on lane `k` (0–3).
+            pub fn start(&mut self, k: usize) {
+                $crate::hub::sha256x4::Lanes::start(&mut self.0, k);
+            }
 
-    /// Add bytes to lane `k`'s stream.
-    pub fn push(&mut self, k: usize, bytes: &[u8]) {
-        self.0.push(k, bytes);
-    }
+            /// Add bytes to lane `k`'s stream.
+            pub fn push(&mut self, k: usize, bytes: &[u8]) {
+                $crate::hub::sha256x4::Lanes::push(&mut self.0, k, bytes);
+            }
 
-    /// Bytes waiting on lane `k`.
-    pub fn pending(&self, k: usize) -> usize {
-        self.0.pending(k)
-    }
+            /// Bytes waiting on lane `k`.
+            pub fn pending(&self, k: usize) -> usize {
+                $crate::hub::sha256x4::Lanes::pending(&self.0, k)
+            }
 
-    /// Hash what every busy lane has.
-    pub fn run(&mut self) {
-        self.0.run();
-    }
+            /// Hash what every busy lane has.
+            pub fn run(&mut self) {
+                $crate::hub::sha256x4::Lanes::run(&mut self.0);
+            }
 
-    /// End lane `k`'s stream; its digest in lower-case hex.
-    pub fn finish(&mut self, k: usize) -> String {
-        self.0.finish(k)
+            /// End lane `k`'s stream; its digest in lower-case hex.
+            pub fn finish(&mut self, k: usize) -> String {
+                $crate::hub::sha256x4::Lanes::finish(&mut self.0, k)
+            }
+        }
+    };
+}
+
+/// The smallest module holding a SIMD instruction: `(func (result v128) (v128.const 0))`.
+const SIMD_PROBE: [u8; 43] = [
+    0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+];
+
+/// Whether this browser runs WebAssembly SIMD.
+pub fn has_simd() -> bool {
+    js_sys::WebAssembly::validate(&js_sys::Uint8Array::from(&SIMD_PROBE[..]).into())
+        .unwrap_or(false)
+}
+
+/// The JS glue and wasm the hashing worker runs: the SIMD hashing module trunk builds beside
+/// the page (`hash_worker.js`, `hash_worker_bg.wasm`: a worker module keeps its cargo name)
+/// where the browser has SIMD, else the page's own module with its scalar lanes.
+fn module_urls(simd: bool) -> Option<(String, String)> {
+    if simd {
+        let document = web_sys::window()?.document()?;
+        let base = document.base_uri().ok()??;
+        let at = |name: &str| {
+            web_sys::Url::new_with_base(name, &base)
+                .ok()
+                .map(|u| u.href())
+        };
+        return Some((at("./hash_worker.js")?, at("./hash_worker_bg.wasm")?));
     }
+    page_module_urls()
 }
 
 /// The URLs of this page's JS glue and wasm, as trunk's preload links name them.
-fn module_urls() -> Option<(String, String)> {
+fn page_module_urls() -> Option<(String, String)> {
     let document = web_sys::window()?.document()?;
     let href = |selector: &str| {
         document
@@ -184,7 +220,8 @@ async fn hash_in_worker(
     done: &dyn Fn(usize, String),
     cancel: &AbortSignal,
 ) -> Result<(), WorkerTrouble> {
-    let (glue, wasm) = module_urls().ok_or(WorkerTrouble::NoWorker)?;
+    let simd = has_simd();
+    let (glue, wasm) = module_urls(simd).ok_or(WorkerTrouble::NoWorker)?;
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Module);
     let worker = web_sys::Worker::new_with_options("./hash-worker.js", &options)
@@ -219,6 +256,7 @@ async fn hash_in_worker(
         ("glue", JsValue::from_str(&glue)),
         ("wasm", JsValue::from_str(&wasm)),
         ("files", list.into()),
+        ("lanes", JsValue::from_f64(if simd { 4.0 } else { 1.0 })),
     ] {
         let _ = js_sys::Reflect::set(&message, &JsValue::from_str(key), &value);
     }

@@ -30,7 +30,7 @@ use crate::flock::url::ApiBase;
 use crate::hub::repo::RepoId;
 use crate::hub::retry::Failure;
 
-pub use hashing::{hash_file, Sha256Lanes};
+pub use hashing::hash_file;
 pub use http::whoami;
 pub use pipeline::{run, Retries};
 

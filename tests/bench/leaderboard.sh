@@ -8,7 +8,7 @@ bash tests/tools/setup.sh >/dev/null
 # shellcheck source=tests/tools/env.sh
 source tests/tools/env.sh
 APP_PORT=${APP_PORT:-18090}
-build_for_sandbox >/dev/null 2>&1
+build_for_sandbox --features bench >/dev/null 2>&1
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 start_sandbox >/dev/null
 python3 -m http.server --bind 127.0.0.1 --directory dist "$APP_PORT" >/dev/null 2>&1 &

@@ -127,8 +127,8 @@ async function hfjs(files, label) {
   return { ms, trace, firstPut, used };
 }
 
-// Milliseconds for flockboard's hashing worker to hash `files` (one worker: several files go
-// side by side in its SIMD lanes), worker start-up included.
+// Milliseconds for flockboard's hashing worker to hash `files` (one worker: three or more files
+// go side by side in its SIMD lanes), worker start-up included.
 async function workerHash(files) {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -136,8 +136,9 @@ async function workerHash(files) {
   await page.evaluate(() => { const i = document.createElement('input'); i.type = 'file'; i.multiple = true; i.id = 'bench-file'; document.body.append(i); });
   await page.setInputFiles('#bench-file', files);
   const ms = await page.evaluate(() => new Promise((resolve, reject) => {
-    const glue = new URL(document.querySelector('link[rel=modulepreload]').getAttribute('href'), location.href).href;
-    const wasm = new URL(document.querySelector('link[rel=preload][as=fetch]').getAttribute('href'), location.href).href;
+    // The SIMD hashing module, as the page gives it to the worker in a browser with SIMD.
+    const glue = new URL('./hash_worker.js', location.href).href;
+    const wasm = new URL('./hash_worker_bg.wasm', location.href).href;
     const worker = new Worker('./hash-worker.js', { type: 'module' });
     const files = [...document.getElementById('bench-file').files];
     let left = files.length;
@@ -147,7 +148,7 @@ async function workerHash(files) {
       if (e.data.error) reject(new Error(e.data.error));
     };
     start = performance.now();
-    worker.postMessage({ glue, wasm, files });
+    worker.postMessage({ glue, wasm, files, lanes: 4 });
   }));
   await context.close();
   return ms;

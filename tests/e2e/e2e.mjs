@@ -69,21 +69,24 @@ const requestLog = () => control('GET', 'log');
 
 // ---- browser ---------------------------------------------------------------------------------
 
-const browser = await chromium.launch({
+/** Headless Chromium with the suite's flags, and `extra` ones. */
+const launch = (extra = []) => chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: [
     '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extra,
   ],
 });
+const browser = await launch();
 
 /** Pages opened by the running test; their requests are checked when it ends. */
 let openedPages = [];
 
-/** A fresh browser profile and tab, recording dialogs, page errors and every request it makes.
- * In the proxied modes the profile's settings point the page at the proxy. */
-async function freshPage(init) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+/** A fresh browser profile and tab (of `from`, the suite's browser unless another is given),
+ * recording dialogs, page errors and every request it makes. In the proxied modes the
+ * profile's settings point the page at the proxy. */
+async function freshPage(init, from = browser) {
+  const context = await from.newContext({ viewport: { width: 1280, height: 900 } });
   if (init) await context.addInitScript(init);
   if (PROXIED) {
     // After the test's own seed: add the proxy addresses to whatever settings it saved.
@@ -474,10 +477,12 @@ const KEY = 'K7Q2M9X4T1B8C6N3P5R0W2Y4Z6A8D1F3';
 const sandboxOrigin = new URL(SANDBOX_URL).origin;
 /** A fresh profile whose saved settings hold `settings` (merged over nothing). */
 // The init script runs on every navigation: it seeds the settings once, then leaves them be.
-const withSettings = (settings) => freshPage(new Function(`if (!localStorage.getItem('flockboard.settings')) localStorage.setItem('flockboard.settings', ${JSON.stringify(JSON.stringify(settings))})`));
+const withSettings = (settings, from) => freshPage(new Function(`if (!localStorage.getItem('flockboard.settings')) localStorage.setItem('flockboard.settings', ${JSON.stringify(JSON.stringify(settings))})`), from);
 
-async function inProfile(settings, body) {
-  const page = await withSettings(settings);
+/** Run `body` in a fresh profile (of the browser `from`, the suite's unless given) seeded with
+ * `settings`. */
+async function inProfile(settings, body, from) {
+  const page = await withSettings(settings, from);
   try {
     await body(page);
     assert.deepEqual(page.errors, [], `no page errors: ${JSON.stringify(page.errors)}`);
@@ -510,6 +515,66 @@ await test('a wallet link opens in a fresh tab with medals, tasks and every subm
   assert.ok(paths.includes(`/api/v1/stats/enrolled-tasks/${ME}?`), 'one stats/ segment');
   assert.ok(paths.includes(`/api/v1/stats/achievements/${ME}?role=node`));
 });
+
+/** Click `testId` and read the file the page offers: its name and text. */
+async function downloaded(page, testId, scope = page) {
+  const [download] = await Promise.all([page.waitForEvent('download'), scope.getByTestId(testId).click()]);
+  const { readFileSync } = await import('node:fs');
+  return { name: download.suggestedFilename(), text: readFileSync(await download.path(), 'utf8') };
+}
+
+await test('tables download as CSV and JSON: the API\'s own objects of the rows shown, in order', async (page) => {
+  // The task list, searched: only the rows shown, in the order shown.
+  await page.goto(url('?status=all&sort=id&order=desc&q=flock'));
+  const ids = await rowIds(page);
+  assert.ok(ids.length > 1 && ids.length < ALL_IDS.length, `the search narrows (${ids})`);
+  const json = await downloaded(page, 'download-json');
+  assert.equal(json.name, 'flockboard-tasks-all.json');
+  const objects = JSON.parse(json.text);
+  assert.deepEqual(objects.map((t) => String(t.id)), ids, 'the rows shown, in order');
+  const api = await (await fetch(`${SANDBOX_URL}/api/v1/tasks/list`)).json();
+  for (const task of objects) assert.deepEqual(task, api.find((t) => t.id === task.id), `task ${task.id} as the API sent it`);
+  const csv = await downloaded(page, 'download-csv');
+  assert.equal(csv.name, 'flockboard-tasks-all.csv');
+  const table = parseCsv(csv.text);
+  const header = table[0];
+  assert.ok(['id', 'title', 'status', 'data.max_params', 'submission_phase_ends_at'].every((c) => header.includes(c)), `columns: ${header}`);
+  const rowsOut = table.slice(1);
+  assert.deepEqual(rowsOut.map((r) => r[header.indexOf('id')]), ids);
+  for (const row of rowsOut) {
+    const task = objects.find((t) => String(t.id) === row[header.indexOf('id')]);
+    assert.equal(row[header.indexOf('title')].replace(/^'/, ''), task.title, 'text kept (a formula defused)');
+    assert.equal(row[header.indexOf('data.max_params')], task.data?.max_params == null ? '' : String(task.data.max_params));
+  }
+  // A wallet's submissions: every row, newest first, with the API's field names.
+  await page.goto(url(`?address=${ME}`));
+  await page.getByTestId('submission-row').first().waitFor();
+  const shown = await page.locator('[data-testid=submission-row] a[target=_blank]').allInnerTexts();
+  const subs = await downloaded(page, 'download-json', page.getByTestId('wallet-submissions'));
+  assert.equal(subs.name, `flockboard-wallet-${ME}-submissions.json`);
+  const items = JSON.parse(subs.text);
+  assert.deepEqual(items.map((s) => s.link.replace('https://huggingface.co/', '')), shown);
+  assert.ok(items.every((s) => 'submission_phase_score' in s && 'submitted_at' in s), 'API field names');
+  const subsCsv = parseCsv((await downloaded(page, 'download-csv', page.getByTestId('wallet-submissions'))).text);
+  assert.equal(subsCsv.length, items.length + 1);
+  assert.deepEqual(subsCsv.slice(1).map((r) => r[subsCsv[0].indexOf('link')]), items.map((s) => s.link));
+});
+
+/** A small RFC 4180 reader for the downloaded CSV (quoted fields, doubled quotes, line breaks
+ * inside quotes). */
+function parseCsv(text) {
+  const rows = [];
+  let row = [], field = '', quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; } else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; } else field += c;
+  }
+  if (field || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
 
 await test('an invalid address is explained inline and nothing is requested', async (page) => {
   await page.goto(url('?view=wallet&address=0x1234'));
@@ -1116,6 +1181,7 @@ async function uploadFolder(page, folder, repo) {
       await shot(page, 'upload-done');
       assert.ok(workers.some((w) => w.endsWith('/hash-worker.js')), `hashed in a Web Worker: ${workers}`);
       assert.equal(await page.getByTestId('hashed-on-page').count(), 0, 'the worker hashed: no fallback to the page');
+      assert.ok(page.requests.some((r) => r.url === url('hash_worker_bg.wasm')), 'this browser has SIMD: the worker ran the SIMD hashing module');
       // The Python client reads it all back.
       const { execFileSync } = await import('node:child_process');
       const script = `
@@ -1169,6 +1235,34 @@ print(json.dumps(out))`;
       await page.locator('[data-testid=my-submissions] [data-testid=submission-row]').first().waitFor();
       assert.match(await page.getByTestId('my-submissions').innerText(), new RegExp(repo.split('/')[1]));
     });
+  });
+
+  await test('without WebAssembly SIMD the task list opens and the worker hashes with the page\'s scalar module', async () => {
+    await smallParts();
+    const folder = await modelFolder();
+    const repo = `alice/no-simd-${Date.now()}`;
+    // V8 has no switch for wasm SIMD alone; without SSE4.1 it turns SIMD off, as a browser
+    // without it would be.
+    const noSimd = await launch(['--js-flags=--no-enable-sse4-1']);
+    try {
+      await inProfile(uploadProfile, async (page) => {
+        const workers = [];
+        page.on('worker', (w) => workers.push(w.url()));
+        await page.goto(url());
+        assert.deepEqual((await rowIds(page)).sort(), [...OPEN_IDS].sort(), 'the task list opens');
+        // The test means something only if this browser really refuses SIMD.
+        const simd = await page.evaluate(() => WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11])));
+        assert.equal(simd, false, 'this browser refuses WebAssembly SIMD');
+        await uploadFolder(page, folder, repo);
+        await page.getByTestId('upload-done').waitFor({ timeout: 60000 });
+        assert.ok(workers.some((w) => w.endsWith('/hash-worker.js')), `hashed in a Web Worker: ${workers}`);
+        assert.equal(await page.getByTestId('hashed-on-page').count(), 0, 'the worker hashed: no fallback to the page');
+        assert.ok(!page.requests.some((r) => r.url.includes('hash_worker')), 'the SIMD module was not fetched');
+        await assertLfsStored(repo, folder);
+      }, noSimd);
+    } finally {
+      await noSimd.close();
+    }
   });
 
   await test('cancel midway: no commit is made', async () => {

@@ -33,10 +33,11 @@ start_sandbox() {
   wait_for_port "$STORAGE_PORT"
 }
 
-# Build the sandbox binary and the release page for the sandbox at $SANDBOX_URL.
+# Build the sandbox binary and the release page for the sandbox at $SANDBOX_URL; further
+# arguments go to trunk (`--features bench` for the leaderboard bench's exports).
 build_for_sandbox() {
   cargo build --locked --release -p sandbox
-  FLOCKBOARD_FLOCK_API="$SANDBOX_URL/api/v1/" FLOCKBOARD_HUB="$HUB_URL/" trunk build --release --locked
+  FLOCKBOARD_FLOCK_API="$SANDBOX_URL/api/v1/" FLOCKBOARD_HUB="$HUB_URL/" trunk build --release --locked "$@"
 }
 
 # `cargo test --target wasm32-unknown-unknown` runs the browser tests in headless Chromium.
