@@ -11,8 +11,8 @@ use crate::flock::stats::Range;
 use crate::flock::task_list::TaskListQuery;
 use crate::flock::view::View;
 use crate::pages::{
-    CheckPage, InvalidLinkPage, LeaderboardPage, SettingsPage, StatsPage, SubmitPage, TaskPage,
-    TasksPage, UploadPage, WalletPage,
+    provide_board_cache, CheckPage, InvalidLinkPage, LeaderboardPage, MePage, SettingsPage,
+    StatsPage, SubmitPage, TaskPage, TasksPage, UploadPage, WalletPage,
 };
 use crate::storage::{self, Settings};
 
@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
     let (settings, warning) = storage::load();
     provide_context(SettingsContext(RwSignal::new(settings)));
     provide_clock();
+    provide_board_cache();
     crate::upload::session::provide_upload_session();
     view! {
         <Router>
@@ -77,6 +78,7 @@ enum PageKind {
     Leaderboard(u64),
     Stats,
     Wallet,
+    Me,
     Upload,
     Submit,
     Settings,
@@ -93,6 +95,7 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
         View::Leaderboard { id, .. } => PageKind::Leaderboard(id),
         View::Stats { .. } => PageKind::Stats,
         View::Wallet { .. } => PageKind::Wallet,
+        View::Me { .. } => PageKind::Me,
         View::Upload { .. } => PageKind::Upload,
         View::Submit { .. } => PageKind::Submit,
         View::Settings => PageKind::Settings,
@@ -118,6 +121,7 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
             <a class="brand" href=tasks_href.clone()>"flockboard"</a>
             <nav class="topnav" aria-label="Main">
                 <NavLink href=tasks_href label="Tasks" page=page is=|p| matches!(p, PageKind::Tasks | PageKind::Task(_) | PageKind::Leaderboard(_)) />
+                <NavLink href=View::Me { address: String::new() }.href() label="Standing" page=page is=|p| *p == PageKind::Me />
                 <NavLink href=View::Stats { range: Range::default() }.href() label="Stats" page=page is=|p| *p == PageKind::Stats />
                 <NavLink href=View::Wallet { address: String::new() }.href() label="Wallet" page=page is=|p| *p == PageKind::Wallet />
                 <NavLink href=View::Upload { task: None }.href() label="Upload" page=page is=|p| matches!(p, PageKind::Upload | PageKind::Submit) />
@@ -132,6 +136,7 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
                 PageKind::Leaderboard(id) => view! { <LeaderboardPage id=id /> }.into_any(),
                 PageKind::Stats => view! { <StatsPage /> }.into_any(),
                 PageKind::Wallet => view! { <WalletPage /> }.into_any(),
+                PageKind::Me => view! { <MePage /> }.into_any(),
                 PageKind::Upload => view! { <UploadPage /> }.into_any(),
                 PageKind::Submit => view! { <SubmitPage /> }.into_any(),
                 PageKind::Settings => view! { <SettingsPage /> }.into_any(),

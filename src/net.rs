@@ -242,7 +242,11 @@ const PARALLEL_PAGES: usize = 4;
 /// The most pages read of one list (100 rows each): a guard against absurd totals.
 const PAGE_LIMIT: u64 = 500;
 
-/// Every page of a paged list, in order, `PARALLEL_PAGES` at a time after the first.
+/// Pages read of a paged list so far, and how many it has (known once the first is read).
+pub type PageProgress<'a> = &'a dyn Fn(usize, usize);
+
+/// Every page of a paged list, in order, `PARALLEL_PAGES` at a time after the first;
+/// `progress` hears of each page read.
 async fn fetch_all_pages<T>(
     settings: &Settings,
     key: Option<&str>,
@@ -250,6 +254,7 @@ async fn fetch_all_pages<T>(
     endpoint: impl Fn(u64, u64) -> Endpoint,
     item: impl Fn(&serde_json::Value) -> Result<T, String> + Copy,
     controller: &AbortController,
+    progress: PageProgress<'_>,
 ) -> Result<(Vec<T>, Vec<String>), ApiError> {
     let base = settings.flock_api();
     let timeout = settings.timeout_secs();
@@ -263,9 +268,12 @@ async fn fetch_all_pages<T>(
     };
     let first = fetch_page(1).await?;
     let rest = remaining_pages(&first, PAGE_LIMIT);
+    let total = rest.len() + 1;
+    progress(1, total);
     let mut pages = vec![first];
     for chunk in rest.chunks(PARALLEL_PAGES) {
         pages.extend(futures::future::try_join_all(chunk.iter().map(|&n| fetch_page(n))).await?);
+        progress(pages.len(), total);
     }
     Ok(join_pages(pages))
 }
@@ -277,6 +285,17 @@ pub async fn fetch_leaderboard(
     task_id: u64,
     controller: &AbortController,
 ) -> Result<(Vec<Entry>, Vec<String>), ApiError> {
+    read_leaderboard(settings, board, task_id, controller, &|_, _| {}).await
+}
+
+/// [`fetch_leaderboard`], telling `progress` of each page read.
+pub async fn read_leaderboard(
+    settings: &Settings,
+    board: Board,
+    task_id: u64,
+    controller: &AbortController,
+    progress: PageProgress<'_>,
+) -> Result<(Vec<Entry>, Vec<String>), ApiError> {
     let base = settings.flock_api();
     fetch_all_pages(
         settings,
@@ -285,6 +304,7 @@ pub async fn fetch_leaderboard(
         |page, size| base.leaderboard(board, task_id, page, size),
         move |v| Entry::from_json(board, v),
         controller,
+        progress,
     )
     .await
 }
@@ -303,6 +323,7 @@ pub async fn fetch_wallet_submissions(
         |page, size| base.wallet_submission_page(address, page, size),
         Submission::from_json,
         controller,
+        &|_, _| {},
     )
     .await?;
     newest_first(&mut rows);
@@ -332,6 +353,7 @@ pub async fn fetch_my_submissions(
         },
         Submission::from_json,
         controller,
+        &|_, _| {},
     )
     .await?;
     newest_first(&mut rows);

@@ -44,6 +44,15 @@ impl Latest {
         let generation = self.generation;
         (move || generation.try_get_value() == Some(this), controller)
     }
+
+    /// End the current run, if any: its requests are aborted and it is no longer the newest
+    /// (for a view that is left).
+    pub fn stop(self) {
+        let _ = self.generation.try_update_value(|n| *n += 1);
+        if let Some(Some(previous)) = self.controller.try_get_value() {
+            previous.abort();
+        }
+    }
 }
 
 impl Default for Latest {

@@ -13,6 +13,7 @@ mod status_badge;
 mod submission_table;
 mod tab_link;
 mod unread_notice;
+mod wallet_form;
 
 pub use chart_canvas::ChartCanvas;
 pub use clock::{provide_clock, use_now};
@@ -27,3 +28,4 @@ pub use status_badge::StatusBadge;
 pub use submission_table::SubmissionTable;
 pub use tab_link::TabLink;
 pub use unread_notice::UnreadNotice;
+pub use wallet_form::WalletForm;

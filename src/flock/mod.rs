@@ -13,6 +13,7 @@ pub mod order;
 pub mod paging;
 pub mod phase;
 pub mod secrets;
+pub mod standing;
 pub mod stats;
 pub mod task;
 pub mod task_list;

@@ -36,6 +36,11 @@ pub enum View {
         /// The address typed or linked; empty for the lookup form alone.
         address: String,
     },
+    /// A wallet's standing across tasks: the saved wallet's when the address is empty.
+    Me {
+        /// The address linked; empty for the wallet saved in Settings.
+        address: String,
+    },
     /// Upload a model to the Hub, optionally for a task.
     Upload {
         /// The task the model is for.
@@ -95,6 +100,9 @@ impl View {
             "wallet" => View::Wallet {
                 address: get("address").unwrap_or_default().trim().to_string(),
             },
+            "me" => View::Me {
+                address: get("address").unwrap_or_default().trim().to_string(),
+            },
             "upload" => View::Upload {
                 task: get("task").and_then(|t| t.trim().parse().ok()),
             },
@@ -134,6 +142,12 @@ impl View {
             }
             View::Wallet { address } => {
                 pairs.push(("view", "wallet".into()));
+                if !address.is_empty() {
+                    pairs.push(("address", address.clone()));
+                }
+            }
+            View::Me { address } => {
+                pairs.push(("view", "me".into()));
                 if !address.is_empty() {
                     pairs.push(("address", address.clone()));
                 }
@@ -181,6 +195,11 @@ impl View {
             View::Wallet { address } if address.is_empty() => "Wallet lookup · flockboard".into(),
             View::Wallet { address } => format!(
                 "Wallet {} · flockboard",
+                super::wallet::short_address(address)
+            ),
+            View::Me { address } if address.is_empty() => "My standing · flockboard".into(),
+            View::Me { address } => format!(
+                "Standing of {} · flockboard",
                 super::wallet::short_address(address)
             ),
             View::Upload { .. } => "Upload a model · flockboard".into(),
@@ -261,6 +280,12 @@ mod tests {
             },
             View::Settings,
             View::Check,
+            View::Me {
+                address: String::new(),
+            },
+            View::Me {
+                address: "0xB93A9c73751Bbca8E1924954271ee8d4De5747c9".into(),
+            },
             View::Upload { task: Some(8) },
             View::Upload { task: None },
             View::Submit {

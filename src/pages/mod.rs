@@ -3,6 +3,7 @@
 mod check_page;
 mod invalid_link_page;
 mod leaderboard_page;
+mod me_page;
 mod settings_page;
 mod stats_page;
 mod submit_page;
@@ -14,6 +15,7 @@ mod wallet_page;
 pub use check_page::CheckPage;
 pub use invalid_link_page::InvalidLinkPage;
 pub use leaderboard_page::LeaderboardPage;
+pub use me_page::{provide_board_cache, MePage};
 pub use settings_page::SettingsPage;
 pub use stats_page::StatsPage;
 pub use submit_page::SubmitPage;

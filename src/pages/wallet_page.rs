@@ -4,8 +4,10 @@
 
 use leptos::prelude::*;
 
-use crate::app::{use_go, use_settings, use_view};
-use crate::components::{CopyButton, ErrorPanel, RefreshButton, SubmissionTable, UnreadNotice};
+use crate::app::{use_settings, use_view};
+use crate::components::{
+    CopyButton, ErrorPanel, RefreshButton, SubmissionTable, UnreadNotice, WalletForm,
+};
 use crate::flock::unread::Unread;
 use crate::flock::view::View;
 use crate::flock::wallet::WalletAddress;
@@ -25,43 +27,10 @@ pub fn WalletPage() -> impl IntoView {
         View::Wallet { address } => address,
         _ => String::new(),
     });
-    let settings = use_settings();
-    let draft = RwSignal::new(address.get_untracked());
-    // Follow the URL (back/forward, links) into the form.
-    Effect::new(move |_| draft.set(address.get()));
-    let go = use_go();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        go(
-            &View::Wallet {
-                address: draft.get_untracked().trim().to_string(),
-            },
-            false,
-        );
-    };
-    let own = move || settings.get().own_wallet();
     view! {
         <section class="wallet">
             <div class="page-head"><h1>"Wallet"</h1></div>
-            <form class="controls" on:submit=submit>
-                <label class="control control--grow">
-                    <span class="control__label">"Wallet address"</span>
-                    <input
-                        type="text"
-                        name="address"
-                        spellcheck="false"
-                        autocomplete="off"
-                        placeholder="0x followed by 40 hexadecimal digits"
-                        data-testid="address-input"
-                        prop:value=move || draft.get()
-                        on:input:target=move |ev| draft.set(ev.target().value())
-                    />
-                </label>
-                <button class="button" type="submit" data-testid="lookup">"Look up"</button>
-                {move || own().map(|me| view! {
-                    <a class="button button--quiet" href=View::Wallet { address: me.to_string() }.href()>"My wallet"</a>
-                })}
-            </form>
+            <WalletForm address=address to=|address| View::Wallet { address } />
             {move || {
                 let raw = address.get();
                 if raw.is_empty() {

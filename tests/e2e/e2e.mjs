@@ -516,6 +516,65 @@ await test('a wallet link opens in a fresh tab with medals, tasks and every subm
   assert.ok(paths.includes(`/api/v1/stats/achievements/${ME}?role=node`));
 });
 
+await test('my standing: every open task and the finalized ones submitted to, both boards, kept for the session', async () => {
+  await inProfile({ wallet: ME, flock_api_key: KEY, flock_key_scope: API_BASE }, async (page) => {
+    // Slow board pages, so that the reading is seen in progress.
+    await fault({ route: 'stats/models', mode: 'delay', delay_ms: 300, times: 6 });
+    await page.goto(url('?view=me'));
+    await page.waitForFunction(() => /reading board: \d+ of \d+ pages/.test(document.querySelector('[data-testid=standing-table]')?.innerText || ''));
+    const row = (id) => page.locator(`[data-testid=standing-row][data-task-id="${id}"]`);
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=standing-read-at]')].every((c) => c.textContent !== '—'), null, { timeout: 30000 });
+    const ids = await page.$$eval('[data-testid=standing-row]', (rows) => rows.map((r) => r.dataset.taskId));
+    assert.deepEqual([...ids].sort(), [...OPEN_IDS, '1', '5'].sort(), 'the open tasks, and the finalized tasks the wallet submitted to');
+    assert.deepEqual(ids.slice(-2), ['5', '1'], 'finalized ones after the open ones, newest first');
+    assert.match(await row(7).getByTestId('standing-models').innerText(), /^#12 of 1,030\s+score 0\.\d{4}\s+0\.\d{4} from #11$/);
+    assert.match(await row(1).getByTestId('standing-models').innerText(), /^#734 of 1,250/);
+    assert.match(await row(1).getByTestId('standing-validators').innerText(), /^#3 of 1,100/);
+    assert.equal(await row(8).getByTestId('standing-models').innerText(), 'not on the board (40 wallets)');
+    assert.equal(await row(9).getByTestId('standing-models').innerText(), 'no entries yet');
+    assert.equal(await row(7).getByTestId('standing-mine').innerText(), '2', 'with the key: own submissions');
+    assert.equal(await row(1).getByTestId('standing-mine').innerText(), '1');
+    const href = await row(7).getByTestId('standing-rank').getAttribute('href');
+    assert.equal(new URLSearchParams(href).get('id'), '7');
+    assert.equal(new URLSearchParams(href).get('wallet'), ME, 'the board filtered to the wallet');
+    await shot(page, 'standing');
+    const boardReads = () => page.requests.filter((r) => /\/stats\/(models|validators)\?/.test(r.url));
+    const first = boardReads().map((r) => r.url);
+    assert.equal(new Set(first).size, first.length, 'each board page read once');
+    for (const u of first) assert.ok(['1', '5', ...OPEN_IDS].includes(new URL(u).searchParams.get('task_id')), u);
+    // Away and back inside the app: the boards come from memory, with the time they were read.
+    await page.getByRole('link', { name: 'Tasks', exact: true }).click();
+    await rowIds(page);
+    await page.getByRole('link', { name: 'Standing', exact: true }).click();
+    await row(7).getByTestId('standing-rank').waitFor();
+    await page.waitForTimeout(300);
+    assert.equal(boardReads().length, first.length, 'nothing read again');
+    await page.getByTestId('refresh').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=refresh]').disabled, null, { timeout: 30000 });
+    assert.equal(boardReads().length, 2 * first.length, 'Refresh reads every board again');
+  });
+  // Anyone's standing, by link: no key column for a wallet that is not the key's.
+  await inProfile({ wallet: ME, flock_api_key: KEY, flock_key_scope: API_BASE }, async (page) => {
+    const rival = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
+    await page.goto(url(`?view=me&address=${rival}`));
+    const models = page.locator('[data-testid=standing-row][data-task-id="7"] [data-testid=standing-models]');
+    await models.getByTestId('standing-rank').waitFor();
+    assert.match(await models.innerText(), /^#1 of 1,030\s+score/);
+    assert.equal(await models.getByTestId('standing-gap').count(), 0, 'nobody above first place');
+    assert.equal(await page.getByTestId('standing-mine').count(), 0, 'no key column for another wallet');
+    assert.ok(!page.requests.some((r) => r.headers['flock-api-key']), 'the key is not used for another wallet');
+    assert.equal(await page.title(), 'Standing of 0x5aAe…eAed · flockboard');
+  });
+  // A malformed address is explained and nothing is asked; no wallet at all says where to save one.
+  await inProfile({}, async (page) => {
+    await page.goto(url('?view=me&address=0x12'));
+    assert.match(await page.getByTestId('address-error').innerText(), /“0x12” is not a wallet address/);
+    await page.goto(url('?view=me'));
+    assert.match(await page.getByTestId('no-wallet').innerText(), /save your wallet in Settings/);
+    assert.ok(!page.requests.some((r) => r.url.includes('/stats/')), 'nothing requested');
+  });
+});
+
 /** Click `testId` and read the file the page offers: its name and text. */
 async function downloaded(page, testId, scope = page) {
   const [download] = await Promise.all([page.waitForEvent('download'), scope.getByTestId(testId).click()]);
@@ -596,6 +655,7 @@ const EVERY_VIEW = [
   ['leaderboard', '?view=leaderboard&id=7', '[data-testid=board-table]'],
   ['stats', '?view=stats', '[data-testid=panel-submission] canvas'],
   ['wallet', `?address=${ME}`, '[data-testid=submission-row]'],
+  ['standing', '?view=me', '[data-testid=standing-rank]'],
   ['upload', '?view=upload&task=8', '[data-testid=dropzone]'],
   ['submit', '?view=submit', '[data-testid=submit-repo]'],
   ['settings', '?view=settings', '[data-testid=key-input]'],
