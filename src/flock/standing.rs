@@ -2,6 +2,8 @@
 //! task's board — its rank, score, how many wallets the board holds, and the gap to the next
 //! rank up.
 
+use serde_json::{json, Value};
+
 use super::leaderboard::Entry;
 use super::order::missing_last;
 use super::task::{Task, TaskStatus};
@@ -107,12 +109,47 @@ pub fn unlisted_tasks(tasks: &[Task], submissions: &[Submission]) -> Vec<u64> {
     ids
 }
 
+impl BoardStanding {
+    /// As a JSON object for the downloads: `wallets`, `rank`, `score`, `next_rank`,
+    /// `score_gap` (null where unknown or not placed).
+    pub fn to_json(&self) -> Value {
+        let placed = self.placed.as_ref();
+        let next_up = placed.and_then(|p| p.next_up.as_ref());
+        json!({
+            "wallets": self.wallets,
+            "rank": placed.and_then(|p| p.rank),
+            "score": placed.and_then(|p| p.score),
+            "next_rank": next_up.map(|n| n.rank),
+            "score_gap": next_up.and_then(|n| n.score_gap),
+        })
+    }
+}
+
+/// One row of the standing as a JSON object for the downloads: the task's id, title, status
+/// and deadline as the API wrote them, each board's standing (`null` if not read), and the
+/// own submission count (`null` without one).
+pub fn row_json(
+    task: &Task,
+    models: Option<&BoardStanding>,
+    validators: Option<&BoardStanding>,
+    my_submissions: Option<usize>,
+) -> Value {
+    json!({
+        "task_id": task.id,
+        "title": task.title,
+        "status": task.status.as_api(),
+        "submission_phase_ends_at": task.raw.get("submission_phase_ends_at"),
+        "models": models.map(BoardStanding::to_json),
+        "validators": validators.map(BoardStanding::to_json),
+        "my_submissions": my_submissions,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::flock::leaderboard::Board;
     use crate::flock::task::TaskList;
-    use serde_json::json;
 
     fn entry(wallet: &str, rank: Option<u64>, score: Option<f64>) -> Entry {
         Entry::from_json(
@@ -193,6 +230,30 @@ mod tests {
         let placed = stand(&board, ME).placed.unwrap_or_else(|| panic!("placed"));
         assert_eq!(placed.rank, Some(2));
         assert_eq!(placed.next_up.map(|u| u.rank), Some(1));
+    }
+
+    #[test]
+    fn a_row_as_json_names_every_figure() {
+        let tasks = TaskList::parse(include_str!("../../tests/fixtures/tasks/list.json"))
+            .unwrap_or_default()
+            .tasks;
+        let task = &tasks[0];
+        let board = vec![
+            entry("0x01", Some(1), Some(0.25)),
+            entry(ME, Some(2), Some(0.5)),
+        ];
+        let models = stand(&board, ME);
+        let row = row_json(task, Some(&models), None, Some(3));
+        assert_eq!(row["task_id"], json!(task.id));
+        assert_eq!(row["status"], json!(task.status.as_api()));
+        assert_eq!(
+            row["models"],
+            json!({"wallets": 2, "rank": 2, "score": 0.5, "next_rank": 1, "score_gap": 0.25})
+        );
+        assert_eq!(row["validators"], Value::Null);
+        assert_eq!(row["my_submissions"], json!(3));
+        let csv = super::super::export::to_csv(&[&row]);
+        assert!(csv.starts_with("models.next_rank,models.rank,models.score,models.score_gap,models.wallets,my_submissions,"), "{csv}");
     }
 
     fn submission(task_id: Option<u64>) -> Submission {

@@ -39,6 +39,12 @@ pub enum Check {
     LargeFiles,
     /// The token may write to the namespace.
     Token,
+    /// The repo exists and validators can download it (before submitting).
+    Repo,
+    /// The revision is on the repo (before submitting).
+    Revision,
+    /// The `base_model` chat template (before submitting).
+    Template,
 }
 
 impl Check {
@@ -51,6 +57,9 @@ impl Check {
             Check::Task => "Task",
             Check::LargeFiles => "Large files",
             Check::Token => "Token",
+            Check::Repo => "Repository",
+            Check::Revision => "Revision",
+            Check::Template => "Template",
         }
     }
 }
@@ -86,6 +95,25 @@ pub struct TaskFacts {
     pub max_params: Option<u64>,
     /// Whether submissions are open now.
     pub open: bool,
+}
+
+/// A model of `count` parameters against `task`'s limit (the pre-upload checks and the
+/// checks before submitting say the same).
+pub fn parameters_finding(count: u64, task: Option<&TaskFacts>) -> Finding {
+    let limit = task.and_then(|t| t.max_params.map(|m| (t.id, m)));
+    match limit {
+        Some((id, max)) if count > max => Finding {
+            level: Level::Fail,
+            check: Check::Parameters,
+            detail: format!("{} parameters ({}) is over task {id}'s limit of {} ({}): validators would score it as failed.", grouped(count), human_count(count), grouped(max), human_count(max)),
+        },
+        Some((id, max)) => Finding {
+            level: Level::Pass,
+            check: Check::Parameters,
+            detail: format!("{} parameters ({}), within task {id}'s limit of {}.", grouped(count), human_count(count), human_count(max)),
+        },
+        None => Finding { level: Level::Pass, check: Check::Parameters, detail: format!("{} parameters ({}).", grouped(count), human_count(count)) },
+    }
 }
 
 /// Run every check. `parameters` is the sum over all `.safetensors` files (or why it could not
@@ -141,22 +169,7 @@ pub fn run(
             check: Check::Parameters,
             detail: reason,
         }),
-        Some(Ok(count)) => {
-            let limit = task.and_then(|t| t.max_params.map(|m| (t.id, m)));
-            out.push(match limit {
-                Some((id, max)) if count > max => Finding {
-                    level: Level::Fail,
-                    check: Check::Parameters,
-                    detail: format!("{} parameters ({}) is over task {id}'s limit of {} ({}): validators would score it as failed.", grouped(count), human_count(count), grouped(max), human_count(max)),
-                },
-                Some((id, max)) => Finding {
-                    level: Level::Pass,
-                    check: Check::Parameters,
-                    detail: format!("{} parameters ({}), within task {id}'s limit of {}.", grouped(count), human_count(count), human_count(max)),
-                },
-                None => Finding { level: Level::Pass, check: Check::Parameters, detail: format!("{} parameters ({}).", grouped(count), human_count(count)) },
-            });
-        }
+        Some(Ok(count)) => out.push(parameters_finding(count, task)),
     }
     if let Some(task) = task {
         out.push(if task.open {

@@ -10,6 +10,7 @@ pub mod hash_cache;
 pub mod hash_plan;
 pub mod rate;
 pub mod repo;
+pub mod repo_checks;
 pub mod retry;
 pub mod safetensors;
 pub mod sha256x4;

@@ -74,6 +74,21 @@ pub fn commit_url(base: &ApiBase, repo: &RepoId, rev: &str) -> String {
     format!("{base}api/models/{repo}/commit/{}", encode_component(rev))
 }
 
+/// A repo's model info (its default branch): whether it is private or gated, its files.
+pub fn info_url(base: &ApiBase, repo: &RepoId) -> String {
+    format!("{base}api/models/{repo}")
+}
+
+/// A file's bytes at `rev` (`Range` requests allowed), on the Hub's own origin.
+pub fn resolve_url(base: &ApiBase, repo: &RepoId, rev: &str, path: &str) -> String {
+    let path: Vec<String> = path.split('/').map(encode_component).collect();
+    format!(
+        "{base}{repo}/resolve/{}/{}",
+        encode_component(rev),
+        path.join("/")
+    )
+}
+
 /// Where a branch's head is read (`sha` of the answer).
 pub fn revision_url(base: &ApiBase, repo: &RepoId, rev: &str) -> String {
     format!("{base}api/models/{repo}/revision/{}", encode_component(rev))

@@ -13,10 +13,10 @@ use leptos::task::spawn_local;
 
 use crate::app::{use_settings, use_view};
 use crate::browser::clock_time;
-use crate::components::{Deadline, ErrorPanel, RefreshButton, StatusBadge, WalletForm};
+use crate::components::{Deadline, Downloads, ErrorPanel, RefreshButton, StatusBadge, WalletForm};
 use crate::flock::format::grouped;
 use crate::flock::leaderboard::{format_score, Board, Entry, LeaderboardQuery};
-use crate::flock::standing::{stand, standing_tasks, unlisted_tasks, BoardStanding};
+use crate::flock::standing::{row_json, stand, standing_tasks, unlisted_tasks, BoardStanding};
 use crate::flock::task::Task;
 use crate::flock::task_list::TaskFilter;
 use crate::flock::view::View;
@@ -302,6 +302,31 @@ fn StandingTable(tasks: Vec<Task>, unlisted: Vec<u64>, wallet: WalletAddress) ->
         .into_any();
     }
     let count = rows.len();
+    // The table as it stands at the click: what has been read so far.
+    let export = {
+        let rows = rows.clone();
+        Callback::new(move |()| {
+            rows.iter()
+                .map(|r| {
+                    let ready = |board: Board| match r.board(board).get_untracked() {
+                        BoardRead::Ready(standing, _) => Some(standing),
+                        _ => None,
+                    };
+                    let mine = match r.mine.get_untracked() {
+                        Mine::Count(n) if keyed => Some(n),
+                        _ => None,
+                    };
+                    row_json(
+                        &r.task,
+                        ready(Board::Models).as_ref(),
+                        ready(Board::Validators).as_ref(),
+                        mine,
+                    )
+                })
+                .collect()
+        })
+    };
+    let stem = format!("flockboard-standing-{wallet}");
     let body = rows
         .into_iter()
         .map(|row| standing_row(row, &wallet, keyed))
@@ -310,7 +335,10 @@ fn StandingTable(tasks: Vec<Task>, unlisted: Vec<u64>, wallet: WalletAddress) ->
         {unlisted_note}
         <div class="table-head">
             <p class="count" data-testid="count">{format!("{count} task{}", if count == 1 { "" } else { "s" })}</p>
-            <RefreshButton refreshing=refreshing on_refresh=Callback::new(move |()| run(true)) />
+            <div class="downloads">
+                <RefreshButton refreshing=refreshing on_refresh=Callback::new(move |()| run(true)) />
+                <Downloads stem=Signal::stored(stem) rows=export what="standing" />
+            </div>
         </div>
         <div class="table-wrap">
             <table class="table" data-testid="standing-table">
@@ -364,18 +392,11 @@ fn standing_row(row: Row, wallet: &WalletAddress, keyed: bool) -> impl IntoView 
     let read_at = {
         let (models, validators) = (row.models, row.validators);
         move || {
-            let times: Vec<f64> = [models.get(), validators.get()]
-                .into_iter()
-                .filter_map(|s| match s {
-                    BoardRead::Ready(_, at) => Some(at),
-                    _ => None,
-                })
-                .collect();
-            times
-                .into_iter()
-                .reduce(f64::min)
-                .map(clock_time)
-                .unwrap_or_else(|| "—".into())
+            // When both boards are read: the older of the two times.
+            match (models.get(), validators.get()) {
+                (BoardRead::Ready(_, a), BoardRead::Ready(_, b)) => clock_time(a.min(b)),
+                _ => "—".into(),
+            }
         }
     };
     let mine = row.mine;

@@ -1,5 +1,8 @@
 //! Submit a Hub commit to a FLock task (`POST tasks/submit-result`): task, repo, base model
-//! template, GPU, revision. One submission per click: the button is disabled while one is sent.
+//! template, GPU, revision. With the repo and revision filled in, the repo is checked on the
+//! Hub first (public, revision there, files, parameters, template; `crate::hub::repo_checks`):
+//! a failed check holds the submission back, warnings are shown beside it. One submission per
+//! click: the button is disabled while one is sent.
 
 use leptos::prelude::*;
 use web_sys::AbortController;
@@ -9,15 +12,11 @@ use crate::flock::phase::{phase_at, Phase};
 use crate::flock::task_list::TaskFilter;
 use crate::flock::view::View;
 use crate::flock::ApiError;
+use crate::hub::checks::{Check, Level, TaskFacts};
 use crate::hub::repo::RepoId;
+use crate::hub::repo_checks::{judge, suggested, Inspection, TEMPLATES};
 use crate::net::{fetch_task_list, submit_result, NewSubmission};
-use crate::remote::{use_remote, Load};
-
-/// FLock's chat templates (the validators' registry; `flock-api.md` §3.5).
-const BASE_MODELS: [&str; 11] = [
-    "qwen1.5", "llama3", "phi4", "phi3", "gemma", "mistral", "mixtral", "llama2", "yi", "zephyr",
-    "default",
-];
+use crate::remote::{use_remote, Latest, Load};
 
 fn valid_revision(raw: &str) -> bool {
     raw.len() == 40 && raw.bytes().all(|b| b.is_ascii_hexdigit())
@@ -48,6 +47,66 @@ pub fn SubmitPage() -> impl IntoView {
         |settings, c| async move { fetch_task_list(&settings, TaskFilter::Open, &c).await },
     );
     let repo_check = Memo::new(move |_| repo.get().parse::<RepoId>().map(|_| ()));
+    // The repo on the Hub, checked again whenever the repo, the revision or the Hub changes.
+    let inspection = RwSignal::new(None::<Inspection>);
+    let inspecting = RwSignal::new(false);
+    let again = RwSignal::new(0u32);
+    let inspect_run = Latest::new();
+    let target = Memo::new(move |_| {
+        let id = repo.get().trim().parse::<RepoId>().ok()?;
+        let rev = revision.get().trim().to_ascii_lowercase();
+        valid_revision(&rev).then_some((id, rev))
+    });
+    Effect::new(move |_| {
+        again.track();
+        let settings = settings.get();
+        let (fresh, controller) = inspect_run.start();
+        inspection.set(None);
+        let (Some((id, rev)), Some(controller)) = (target.get(), controller) else {
+            inspecting.set(false);
+            return;
+        };
+        inspecting.set(true);
+        leptos::task::spawn_local(async move {
+            let seen = crate::upload::inspect(
+                &settings.hub(),
+                settings.hf_token(),
+                &id,
+                &rev,
+                &controller.signal(),
+            )
+            .await;
+            if fresh() {
+                let _ = inspection.try_set(Some(seen));
+                let _ = inspecting.try_set(false);
+            }
+        });
+    });
+    on_cleanup(move || inspect_run.stop());
+    let task_facts = move || {
+        let id = task.get()?;
+        match open_tasks.get() {
+            Load::Ready(list) => list.tasks.iter().find(|t| t.id == id).map(|t| TaskFacts {
+                id,
+                max_params: t.max_params,
+                open: true,
+            }),
+            _ => None,
+        }
+    };
+    let findings = Memo::new(move |_| {
+        let seen = inspection.get()?;
+        let (id, rev) = target.get()?;
+        let hub = settings.get().hub().to_string();
+        Some(judge(
+            &id,
+            &rev,
+            &hub,
+            &seen,
+            task_facts().as_ref(),
+            &base_model.get(),
+        ))
+    });
     let problems = move || {
         let mut out = Vec::new();
         if task.get().is_none() {
@@ -67,6 +126,15 @@ pub fn SubmitPage() -> impl IntoView {
         }
         if settings.get().flock_key().is_none() {
             out.push("Add your FLock API key in Settings.".into());
+        }
+        if target.get().is_some() && inspecting.get() {
+            out.push("Checking the repo on the Hub…".into());
+        }
+        if findings
+            .get()
+            .is_some_and(|f| f.iter().any(|f| f.level == Level::Fail))
+        {
+            out.push("A check of the repo failed (see above): fix it before submitting, or the submission is wasted.".into());
         }
         out
     };
@@ -128,7 +196,7 @@ pub fn SubmitPage() -> impl IntoView {
                 <label class="field">
                     <span class="field__label">"Base model template (base_model)"</span>
                     <input type="text" list="base-models" data-testid="submit-base" prop:value=move || base_model.get() on:input:target=move |ev| base_model.set(ev.target().value()) />
-                    <datalist id="base-models">{BASE_MODELS.iter().map(|m| view! { <option value=*m></option> }).collect_view()}</datalist>
+                    <datalist id="base-models">{TEMPLATES.iter().map(|m| view! { <option value=*m></option> }).collect_view()}</datalist>
                     <span class="field__hint">"FLock's template name for the model family, e.g. qwen1.5, llama3, gemma, phi3."</span>
                 </label>
                 <label class="field">
@@ -139,6 +207,32 @@ pub fn SubmitPage() -> impl IntoView {
                     <span class="field__label">"Revision (commit hash)"</span>
                     <input type="text" spellcheck="false" data-testid="submit-revision" prop:value=move || revision.get() on:input:target=move |ev| revision.set(ev.target().value()) />
                 </label>
+                {move || findings.get().map(|found| {
+                    let suggestion = inspection.get().as_ref().and_then(suggested);
+                    let settings_href = target.get().map(|(id, _)| format!("{}{id}/settings", settings.get().hub()));
+                    view! {
+                        <div class="repo-checks">
+                            <h2 class="repo-checks__title">"Checks on the Hub"</h2>
+                            <ul class="checks" data-testid="repo-checks" aria-live="polite">
+                                {found.into_iter().map(|f| {
+                                    let class = match f.level { Level::Pass => "check--pass", Level::Warn => "check--warn", Level::Fail => "check--fail" };
+                                    let word = match f.level { Level::Pass => "Pass", Level::Warn => "Warning", Level::Fail => "Fail" };
+                                    // A repo validators may not download: its settings, one click away.
+                                    let fix = (f.check == Check::Repo && f.level != Level::Pass).then(|| settings_href.clone()).flatten().map(|href| view! {
+                                        " " <a href=href target="_blank" rel="noopener noreferrer" data-testid="repo-settings">"Open its settings on the Hub"</a>
+                                    });
+                                    view! { <li class=class data-testid="repo-check" data-check=f.check.title() data-level=word><strong>{format!("{word} · {}: ", f.check.title())}</strong>{f.detail}{fix}</li> }
+                                }).collect_view()}
+                            </ul>
+                            <div class="actions">
+                                {suggestion.filter(|s| *s != base_model.get().trim()).map(|s| view! {
+                                    <button type="button" class="button button--quiet" data-testid="use-template" on:click=move |_| base_model.set(s.to_string())>{format!("Use “{s}”")}</button>
+                                })}
+                                <button type="button" class="button button--quiet" data-testid="check-again" on:click=move |_| again.update(|n| *n += 1)>"Check again"</button>
+                            </div>
+                        </div>
+                    }
+                })}
                 <ul class="checks">{move || problems().into_iter().map(|p| view! { <li class="check--warn">{p}</li> }).collect_view()}</ul>
                 <div class="actions">
                     <button class="button" type="submit" data-testid="submit-button" disabled=move || sending.get() || !problems().is_empty()>

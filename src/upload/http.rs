@@ -47,24 +47,53 @@ pub(crate) struct Outgoing<'a> {
     pub body: Option<JsValue>,
     /// Seconds before giving up on it.
     pub limit_secs: u32,
+    /// Whether the answer is read as bytes ([`Answer::bytes`]) rather than text.
+    pub binary: bool,
 }
 
 impl<'a> Outgoing<'a> {
-    /// A Hub API call with the token.
-    pub(crate) fn hub(method: &'static str, url: &'a str, token: &str) -> Self {
+    /// A request with no body and no header yet.
+    pub(crate) fn new(method: &'static str, url: &'a str) -> Self {
         Outgoing {
             method,
             url,
-            headers: vec![("Authorization", format!("Bearer {token}"))],
+            headers: Vec::new(),
             body: None,
             limit_secs: API_SECS,
+            binary: false,
         }
+    }
+
+    /// A Hub API call with the token.
+    pub(crate) fn hub(method: &'static str, url: &'a str, token: &str) -> Self {
+        Outgoing::new(method, url).header("Authorization", &format!("Bearer {token}"))
+    }
+
+    /// A GET from the Hub, with the token when there is one (a public repo needs none).
+    pub(crate) fn hub_read(url: &'a str, token: Option<&str>) -> Self {
+        match token {
+            Some(token) => Outgoing::hub("GET", url, token),
+            None => Outgoing::new("GET", url),
+        }
+    }
+
+    /// Read the answer as bytes.
+    pub(crate) fn binary(mut self) -> Self {
+        self.binary = true;
+        self
     }
 
     /// With a JSON-ish body of the given type.
     pub(crate) fn body(mut self, content_type: &'static str, body: JsValue) -> Self {
         self.headers
             .push(("Content-Type", content_type.to_string()));
+        self.body = Some(body);
+        self
+    }
+
+    /// With a body and no `Content-Type` of ours (a `Blob` to signed storage, whose signature
+    /// may cover the headers sent).
+    pub(crate) fn raw_body(mut self, body: JsValue) -> Self {
         self.body = Some(body);
         self
     }
@@ -86,8 +115,10 @@ impl<'a> Outgoing<'a> {
 pub(crate) struct Answer {
     /// The `ETag` header, when storage exposes it.
     pub etag: Option<String>,
-    /// The body.
+    /// The body as text (empty for a binary request).
     pub body: String,
+    /// The body as bytes (for a binary request only).
+    pub bytes: Vec<u8>,
 }
 
 /// Resolves the first time `target` raises `event`.
@@ -149,11 +180,27 @@ pub(crate) async fn exchange(out: &Outgoing<'_>, cancel: &AbortSignal) -> Result
             .ok()
             .and_then(|r| r.dyn_into::<web_sys::Response>().ok())
             .ok_or(Failure::Network)?;
-        let text = match response.text() {
-            Ok(text) => JsFuture::from(text).await.ok().and_then(|v| v.as_string()),
-            Err(_) => None,
+        let ok = (200..300).contains(&response.status());
+        let (text, bytes) = if out.binary && ok {
+            let bytes = match response.array_buffer() {
+                Ok(buffer) => JsFuture::from(buffer)
+                    .await
+                    .ok()
+                    .map(|b| js_sys::Uint8Array::new(&b).to_vec()),
+                Err(_) => None,
+            };
+            (
+                bytes.as_ref().map(|_| String::new()),
+                bytes.unwrap_or_default(),
+            )
+        } else {
+            let text = match response.text() {
+                Ok(text) => JsFuture::from(text).await.ok().and_then(|v| v.as_string()),
+                Err(_) => None,
+            };
+            (text, Vec::new())
         };
-        Ok::<_, Failure>((response, text))
+        Ok::<_, Failure>((response, text, bytes))
     };
     let stop = future::select(
         TimeoutFuture::new(out.limit_secs.saturating_mul(1000).min(i32::MAX as u32)).map(|_| {
@@ -165,7 +212,7 @@ pub(crate) async fn exchange(out: &Outgoing<'_>, cancel: &AbortSignal) -> Result
     )
     .map(|either| either.factor_first().0);
     futures::pin_mut!(request, stop);
-    let (response, text) = match future::select(request, stop).await {
+    let (response, text, bytes) = match future::select(request, stop).await {
         Either::Left((Ok(answer), _)) => answer,
         Either::Left((Err(_), _)) => return Err(why_no_answer(out.url, &window, cancel).await),
         Either::Right((failure, _)) => {
@@ -180,6 +227,7 @@ pub(crate) async fn exchange(out: &Outgoing<'_>, cancel: &AbortSignal) -> Result
             Some(body) => Ok(Answer {
                 etag: response.headers().get("etag").ok().flatten(),
                 body,
+                bytes,
             }),
             None => Err(Failure::BadAnswer("it broke off".into())),
         };

@@ -18,6 +18,7 @@
 pub mod awake;
 pub mod hashing;
 mod http;
+mod inspect;
 mod pipeline;
 pub mod session;
 
@@ -32,6 +33,7 @@ use crate::hub::retry::Failure;
 
 pub use hashing::hash_file;
 pub use http::whoami;
+pub use inspect::inspect;
 pub use pipeline::{run, Retries};
 
 /// A picked file and its path in the repo.

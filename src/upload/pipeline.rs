@@ -19,8 +19,7 @@ use crate::storage;
 
 use super::hashing::{hash_group, hash_on_page, hashing_workers, read_range, slice};
 use super::http::{
-    aborted, back_off, exchange, put_secs, with_retries, Answer, Outgoing, Waits, API_SECS,
-    COMMIT_SECS,
+    aborted, back_off, exchange, put_secs, with_retries, Answer, Outgoing, Waits, COMMIT_SECS,
 };
 use super::{Done, Event, FileState, Job, Left, Phase, Step, UploadError};
 
@@ -515,13 +514,7 @@ impl Put<'_> {
         let _slot = self.slots.acquire().await;
         let limit = put_secs(blob.size() as u64);
         with_retries(Policy::DEFAULT, &self.ctx.cancel, &self.ctx.waits(), || {
-            Outgoing {
-                method: "PUT",
-                url,
-                headers: Vec::new(),
-                body: Some(blob.into()),
-                limit_secs: limit,
-            }
+            Outgoing::new("PUT", url).limit(limit).raw_body(blob.into())
         })
         .await
         .map_err(|failure| UploadError::request(Step::Upload, Some(what.to_string()), failure))
@@ -616,15 +609,10 @@ async fn put_parts(
     // A Hub route: through the Hub proxy when one is in use (the real Hub's completion route may
     // refuse other origins). Signed like the storage URLs: no Authorization.
     let completion = wire::through_hub(completion, &ctx.job.hub, &wire::known_hub_origins());
-    with_retries(Policy::DEFAULT, &ctx.cancel, &ctx.waits(), || Outgoing {
-        method: "POST",
-        url: &completion,
-        headers: vec![
-            ("Accept", LFS_JSON.into()),
-            ("Content-Type", LFS_JSON.into()),
-        ],
-        body: Some(JsValue::from_str(&body)),
-        limit_secs: API_SECS,
+    with_retries(Policy::DEFAULT, &ctx.cancel, &ctx.waits(), || {
+        Outgoing::new("POST", &completion)
+            .header("Accept", LFS_JSON)
+            .body(LFS_JSON, JsValue::from_str(&body))
     })
     .await
     .map_err(|failure| UploadError::request(Step::Completing, Some(file.path.clone()), failure))?;

@@ -523,7 +523,13 @@ await test('my standing: every open task and the finalized ones submitted to, bo
     await page.goto(url('?view=me'));
     await page.waitForFunction(() => /reading board: \d+ of \d+ pages/.test(document.querySelector('[data-testid=standing-table]')?.innerText || ''));
     const row = (id) => page.locator(`[data-testid=standing-row][data-task-id="${id}"]`);
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=standing-read-at]')].every((c) => c.textContent !== '—'), null, { timeout: 30000 });
+    // Every board read: each row has its time, and Refresh is free again.
+    await page.waitForFunction(() => {
+      const times = [...document.querySelectorAll('[data-testid=standing-read-at]')];
+      const mine = [...document.querySelectorAll('[data-testid=standing-mine]')];
+      return times.length > 0 && times.every((c) => c.textContent !== '—') && mine.every((c) => c.textContent !== '…')
+        && !document.querySelector('[data-testid=refresh]')?.disabled;
+    }, null, { timeout: 30000 });
     const ids = await page.$$eval('[data-testid=standing-row]', (rows) => rows.map((r) => r.dataset.taskId));
     assert.deepEqual([...ids].sort(), [...OPEN_IDS, '1', '5'].sort(), 'the open tasks, and the finalized tasks the wallet submitted to');
     assert.deepEqual(ids.slice(-2), ['5', '1'], 'finalized ones after the open ones, newest first');
@@ -538,6 +544,16 @@ await test('my standing: every open task and the finalized ones submitted to, bo
     assert.equal(new URLSearchParams(href).get('id'), '7');
     assert.equal(new URLSearchParams(href).get('wallet'), ME, 'the board filtered to the wallet');
     await shot(page, 'standing');
+    const saved = JSON.parse((await downloaded(page, 'download-json')).text);
+    assert.deepEqual(saved.map((r) => String(r.task_id)), ids, 'the download holds the rows shown');
+    const seven = saved.find((r) => r.task_id === 7);
+    assert.equal(seven.models.rank, 12);
+    assert.equal(seven.models.wallets, 1030);
+    assert.equal(seven.models.next_rank, 11);
+    assert.equal(seven.my_submissions, 2);
+    const table = parseCsv((await downloaded(page, 'download-csv')).text);
+    assert.ok(table[0].includes('models.rank') && table[0].includes('validators.rank'), `columns: ${table[0]}`);
+    assert.equal(table.length, ids.length + 1);
     const boardReads = () => page.requests.filter((r) => /\/stats\/(models|validators)\?/.test(r.url));
     const first = boardReads().map((r) => r.url);
     assert.equal(new Set(first).size, first.length, 'each board page read once');
@@ -1283,6 +1299,10 @@ print(json.dumps(out))`;
       assert.deepEqual((await requestLog()).filter((r) => r.path.startsWith('/__storage/')), [], 'nothing re-sent');
       // Carry the commit into the submit form and submit it to task 8.
       await page.getByTestId('to-submit').click();
+      // The repo just uploaded passes every check before submitting.
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=repo-check]').length === 5, null, { timeout: 20000 });
+      const verdicts = await page.$$eval('[data-testid=repo-check]', (all) => all.map((c) => `${c.dataset.check}:${c.dataset.level}`));
+      assert.deepEqual(verdicts, ['Repository:Pass', 'Revision:Pass', 'Files:Pass', 'Parameters:Pass', 'Template:Pass'], verdicts.join(', '));
       await page.getByTestId('submit-gpu').fill('NVIDIA H100 80GB HBM3');
       assert.equal(await page.getByTestId('submit-repo').inputValue(), repo);
       await page.waitForFunction(() => !document.querySelector('[data-testid=submit-button]').disabled);
@@ -1323,6 +1343,73 @@ print(json.dumps(out))`;
     } finally {
       await noSimd.close();
     }
+  });
+
+  await test('checks before submitting: a private repo, a wrong revision, too many parameters and another template, each said', async () => {
+    // Repos made by the official Python client: one public (a Llama 3 config, a safetensors
+    // header stating 9 B parameters), one private.
+    const stamp = Date.now();
+    const big = `alice/check-big-${stamp}`, hidden = `alice/check-private-${stamp}`;
+    const { execFileSync } = await import('node:child_process');
+    const seed = `
+import json, struct, sys, tempfile, os
+from huggingface_hub import HfApi
+api = HfApi(endpoint="${HUB_URL}", token="${HF_TOKEN}")
+d = tempfile.mkdtemp()
+open(os.path.join(d, "config.json"), "w").write(json.dumps({"model_type": "llama", "vocab_size": 128256}))
+header = json.dumps({"w": {"dtype": "BF16", "shape": [90000, 100000], "data_offsets": [0, 16]}}).encode()
+open(os.path.join(d, "model.safetensors"), "wb").write(struct.pack("<Q", len(header)) + header + bytes(16))
+api.create_repo("${big}")
+big = api.upload_folder(repo_id="${big}", folder_path=d).oid
+api.create_repo("${hidden}", private=True)
+hidden = api.upload_folder(repo_id="${hidden}", folder_path=d).oid
+print(json.dumps([big, hidden]))`;
+    const [bigCommit, hiddenCommit] = JSON.parse(execFileSync(`${process.env.FLOCKBOARD_VENV}/bin/python`, ['-c', seed], { env: { ...process.env, HF_HUB_DISABLE_XET: '1', HF_HUB_DISABLE_PROGRESS_BARS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] }).toString());
+    const verdicts = (page) => page.$$eval('[data-testid=repo-check]', (all) => all.map((c) => [c.dataset.check, c.dataset.level, c.textContent]));
+    const checked = (page, n) => page.waitForFunction((n) => document.querySelectorAll('[data-testid=repo-check]').length === n, n, { timeout: 20000 });
+    // The Hub has not summed this repo's weights: the page reads the header with Range requests.
+    await control('POST', 'hub', { safetensors_summary: false });
+    await inProfile(uploadProfile, async (page) => {
+      await page.goto(url(`?view=submit&task=8&repo=${big}&revision=${bigCommit}`));
+      await page.getByTestId('submit-gpu').fill('NVIDIA H100 80GB HBM3');
+      await checked(page, 5);
+      let found = await verdicts(page);
+      assert.deepEqual(found.map(([c, l]) => `${c}:${l}`), ['Repository:Pass', 'Revision:Pass', 'Files:Pass', 'Parameters:Fail', 'Template:Warning']);
+      assert.match(found[3][2], /9,000,000,000 parameters .* over task 8's limit/);
+      assert.match(found[4][2], /model_type “llama” suggests “llama3”, not “qwen1\.5”/);
+      const ranges = page.requests.filter((r) => r.headers.range);
+      assert.equal(ranges.length, 2, 'the header read in two Range requests');
+      assert.equal(ranges[0].headers.range, 'bytes=0-7', 'its length first');
+      assert.match(ranges[1].headers.range, /^bytes=8-\d+$/, 'then the header alone');
+      assert.ok(ranges.every((r) => r.url.startsWith(`${HUB_BASE}${big}/resolve/${bigCommit}/model.safetensors`)), ranges.map((r) => r.url).join(' '));
+      assert.equal(await page.getByTestId('submit-button').isDisabled(), true, 'a failed check holds the submission back');
+      // The suggestion is taken with one click; the template check then passes.
+      await page.getByTestId('use-template').click();
+      assert.equal(await page.getByTestId('submit-base').inputValue(), 'llama3');
+      await page.waitForFunction(() => document.querySelector('[data-testid=repo-check][data-check=Template]')?.dataset.level === 'Pass');
+      await shot(page, 'submit-checks');
+      // A commit that is not on the repo.
+      await page.getByTestId('submit-revision').fill('f'.repeat(40));
+      await checked(page, 2);
+      found = await verdicts(page);
+      assert.deepEqual(found.map(([c, l]) => `${c}:${l}`), ['Repository:Pass', 'Revision:Fail']);
+      // The Hub refusing the header reads: could not be checked — a warning, not a verdict.
+      await fault({ route: `${big}/resolve`, status: 403, times: 2 });
+      await page.getByTestId('submit-revision').fill(bigCommit);
+      await checked(page, 5);
+      found = await verdicts(page);
+      assert.equal(found[3][1], 'Warning', found[3][2]);
+      assert.match(found[3][2], /Could not be checked: reading model\.safetensors: HTTP 403/);
+      // A private repo: validators cannot download it; its settings are named.
+      await page.getByTestId('submit-repo').fill(hidden);
+      await page.getByTestId('submit-revision').fill(hiddenCommit);
+      await page.waitForFunction(() => document.querySelector('[data-testid=repo-check][data-check=Repository]')?.dataset.level === 'Fail');
+      assert.match((await verdicts(page))[0][2], new RegExp(`${hidden} is private: validators cannot download it\\. Make it public in its settings \\(${HUB_BASE}${hidden}/settings\\)`));
+      assert.equal(await page.getByTestId('repo-settings').getAttribute('href'), `${HUB_BASE}${hidden}/settings`);
+      assert.equal(await page.getByTestId('submit-button').isDisabled(), true);
+      assert.deepEqual((await requestLog()).filter((r) => r.path === '/api/v1/tasks/submit-result'), [], 'nothing was submitted');
+    });
+    await control('POST', 'hub', {});
   });
 
   await test('cancel midway: no commit is made', async () => {

@@ -110,6 +110,30 @@ class HubFidelity(unittest.TestCase):
             self.assertNotIn("authorization", names, r["path"])
         self.api.delete_repo(repo)
 
+    def test_model_info_reads_as_the_submit_checks_read_it(self):
+        # What flockboard's checks before submitting read: private, the files at a revision,
+        # and the safetensors summary, as the official client parses them.
+        repo = "alice/info-" + os.urandom(4).hex()
+        self.api.create_repo(repo, private=False)
+        header = json.dumps({"__metadata__": {"format": "pt"},
+                             "a": {"dtype": "BF16", "shape": [64, 32], "data_offsets": [0, 4096]},
+                             "b": {"dtype": "F32", "shape": [10], "data_offsets": [4096, 4136]}}).encode()
+        weights = self.folder / "model.safetensors"
+        weights.write_bytes(len(header).to_bytes(8, "little") + header + bytes(4136))
+        self.addCleanup(weights.unlink)
+        commit = self.api.upload_file(path_or_fileobj=str(weights), path_in_repo="model.safetensors", repo_id=repo).oid
+        info = self.api.model_info(repo, revision=commit)
+        self.assertFalse(info.private)
+        self.assertEqual(info.sha, commit)
+        self.assertIn("model.safetensors", [s.rfilename for s in info.siblings])
+        self.assertEqual(info.safetensors.total, 64 * 32 + 10)
+        self.assertEqual(info.safetensors.parameters, {"BF16": 64 * 32, "F32": 10})
+        hidden = "alice/hidden-" + os.urandom(4).hex()
+        self.api.create_repo(hidden, private=True)
+        self.assertTrue(self.api.model_info(hidden).private)
+        self.api.delete_repo(repo)
+        self.api.delete_repo(hidden)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -37,6 +37,9 @@ pub struct HubConfig {
     /// would be (the answer to a PUT waits until its bytes would have gone through); 0: as
     /// fast as loopback.
     pub storage_mib_per_s: f64,
+    /// Whether model info sums the safetensors headers (`safetensors.total`), as the real Hub
+    /// does once it has scanned a repo; off, a client has to read the headers itself.
+    pub safetensors_summary: bool,
 }
 
 impl Default for HubConfig {
@@ -47,6 +50,7 @@ impl Default for HubConfig {
             url_ttl_secs: 900,
             lfs_size_threshold: 10 * 1024 * 1024,
             storage_mib_per_s: 0.0,
+            safetensors_summary: true,
         }
     }
 }
@@ -1039,13 +1043,50 @@ impl Hub {
     }
 
     fn info(&self, user: Option<Token>, id: &str, rev: &str) -> Response {
+        let summarize = self.config().safetensors_summary;
         let result = self.with_repo(&user, id, false, |repo| {
             let files = Self::files_at(repo, rev)?;
             let sha = if rev == "main" { repo.head.clone() } else { rev.to_string() };
-            Ok(json!({ "_id": sha256_hex(id.as_bytes())[..24], "id": id, "modelId": id, "sha": sha, "private": repo.private,
-                "siblings": files.keys().map(|p| json!({ "rfilename": p })).collect::<Vec<_>>(), "xetEnabled": false }))
+            let mut info = json!({ "_id": sha256_hex(id.as_bytes())[..24], "id": id, "modelId": id, "sha": sha, "private": repo.private,
+                "gated": false, "disabled": false,
+                "siblings": files.keys().map(|p| json!({ "rfilename": p })).collect::<Vec<_>>(), "xetEnabled": false });
+            if let Some(summary) = summarize.then(|| self.safetensors_summary(files)).flatten() {
+                info["safetensors"] = summary;
+            }
+            Ok(info)
         });
         result.map_or_else(|e| e, |body| json_response(200, &body))
+    }
+
+    /// `{"parameters": {dtype: count}, "total": count}` over the safetensors files, as the
+    /// Hub's model info gives it; `None` without such files or when one cannot be read.
+    fn safetensors_summary(&self, files: &BTreeMap<String, Content>) -> Option<Value> {
+        let mut by_dtype: BTreeMap<String, u64> = BTreeMap::new();
+        let mut any = false;
+        for (_, content) in files.iter().filter(|(p, _)| p.ends_with(".safetensors")) {
+            let bytes = match content {
+                Content::Regular(b) => b.to_vec(),
+                Content::Lfs { oid, .. } => self.read_object(oid).ok()?,
+            };
+            let len = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?) as usize;
+            let header: Value = serde_json::from_slice(bytes.get(8..8 + len)?).ok()?;
+            for (name, tensor) in header.as_object()? {
+                if name == "__metadata__" {
+                    continue;
+                }
+                let count = tensor["shape"]
+                    .as_array()?
+                    .iter()
+                    .map(Value::as_u64)
+                    .product::<Option<u64>>()?;
+                *by_dtype
+                    .entry(tensor["dtype"].as_str()?.to_string())
+                    .or_default() += count;
+            }
+            any = true;
+        }
+        let total: u64 = by_dtype.values().sum();
+        any.then(|| json!({ "parameters": by_dtype, "total": total }))
     }
 
     fn entry(path: &str, content: &Content) -> Value {
