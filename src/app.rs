@@ -10,9 +10,10 @@ use crate::components::provide_clock;
 use crate::flock::stats::Range;
 use crate::flock::task_list::TaskListQuery;
 use crate::flock::view::View;
+use crate::flock::watch::Watchlist;
 use crate::pages::{
     provide_board_cache, CheckPage, InvalidLinkPage, LeaderboardPage, MePage, SettingsPage,
-    StatsPage, SubmitPage, TaskPage, TasksPage, UploadPage, WalletPage,
+    StatsPage, SubmitPage, TaskPage, TasksPage, UploadPage, WalletPage, WatchPage,
 };
 use crate::storage::{self, Settings};
 
@@ -25,6 +26,31 @@ pub fn use_settings() -> RwSignal<Settings> {
     use_context::<SettingsContext>()
         .map(|SettingsContext(settings)| settings)
         .unwrap_or_else(|| RwSignal::new(Settings::default()))
+}
+
+/// The watchlist, shared by every page (the stars, the watch page).
+#[derive(Clone, Copy)]
+pub struct WatchContext(pub RwSignal<Watchlist>);
+
+/// The watchlist signal; outside the app, an empty one.
+pub fn use_watchlist() -> RwSignal<Watchlist> {
+    use_context::<WatchContext>()
+        .map(|WatchContext(list)| list)
+        .unwrap_or_else(|| RwSignal::new(Watchlist::default()))
+}
+
+/// Change the watchlist `list` (from [`use_watchlist`], taken when the component is made:
+/// event handlers run outside it) with `change` and keep it; a browser refusing to keep it is
+/// said.
+pub fn change_watchlist(
+    list: RwSignal<Watchlist>,
+    change: impl FnOnce(&mut Watchlist),
+) -> Result<(), String> {
+    let mut changed = list.get_untracked();
+    change(&mut changed);
+    let kept = storage::save_watchlist(&changed);
+    list.set(changed);
+    kept
 }
 
 /// The current view, read from the URL query (tracked).
@@ -59,6 +85,12 @@ pub fn use_go() -> impl Fn(&View, bool) + Clone + 'static {
 pub fn App() -> impl IntoView {
     let (settings, warning) = storage::load();
     provide_context(SettingsContext(RwSignal::new(settings)));
+    let (watchlist, watch_warning) = storage::load_watchlist();
+    provide_context(WatchContext(RwSignal::new(watchlist)));
+    let warning = match (warning, watch_warning) {
+        (Some(a), Some(b)) => Some(format!("{a} {b}")),
+        (a, b) => a.or(b),
+    };
     provide_clock();
     provide_board_cache();
     crate::upload::session::provide_upload_session();
@@ -79,6 +111,7 @@ enum PageKind {
     Stats,
     Wallet,
     Me,
+    Watch,
     Upload,
     Submit,
     Settings,
@@ -96,6 +129,7 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
         View::Stats { .. } => PageKind::Stats,
         View::Wallet { .. } => PageKind::Wallet,
         View::Me { .. } => PageKind::Me,
+        View::Watch => PageKind::Watch,
         View::Upload { .. } => PageKind::Upload,
         View::Submit { .. } => PageKind::Submit,
         View::Settings => PageKind::Settings,
@@ -122,6 +156,7 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
             <nav class="topnav" aria-label="Main">
                 <NavLink href=tasks_href label="Tasks" page=page is=|p| matches!(p, PageKind::Tasks | PageKind::Task(_) | PageKind::Leaderboard(_)) />
                 <NavLink href=View::Me { address: String::new() }.href() label="Standing" page=page is=|p| *p == PageKind::Me />
+                <NavLink href=View::Watch.href() label="Watchlist" page=page is=|p| *p == PageKind::Watch />
                 <NavLink href=View::Stats { range: Range::default() }.href() label="Stats" page=page is=|p| *p == PageKind::Stats />
                 <NavLink href=View::Wallet { address: String::new() }.href() label="Wallet" page=page is=|p| *p == PageKind::Wallet />
                 <NavLink href=View::Upload { task: None }.href() label="Upload" page=page is=|p| matches!(p, PageKind::Upload | PageKind::Submit) />
@@ -137,6 +172,7 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
                 PageKind::Stats => view! { <StatsPage /> }.into_any(),
                 PageKind::Wallet => view! { <WalletPage /> }.into_any(),
                 PageKind::Me => view! { <MePage /> }.into_any(),
+                PageKind::Watch => view! { <WatchPage /> }.into_any(),
                 PageKind::Upload => view! { <UploadPage /> }.into_any(),
                 PageKind::Submit => view! { <SubmitPage /> }.into_any(),
                 PageKind::Settings => view! { <SettingsPage /> }.into_any(),

@@ -10,6 +10,7 @@ use crate::browser::page_url;
 use crate::flock::secrets::{bound_secret, Secret};
 use crate::flock::url::{default_address, resolve_first, ApiBase, PRODUCTION_BASE};
 use crate::flock::wallet::WalletAddress;
+use crate::flock::watch::Watchlist;
 use crate::hub::hash_cache::HashCache;
 use crate::hub::retry::DEFAULT_NETWORK_WAIT_MINS;
 use crate::hub::unfinished::Unfinished;
@@ -271,4 +272,29 @@ pub fn save_unfinished(record: &Unfinished) {
 /// Forget the unfinished upload (it finished, or the user said so).
 pub fn forget_unfinished() {
     LocalStorage::delete(UNFINISHED_KEY);
+}
+
+/// Local-storage key of the watchlist (`crate::flock::watch`).
+const WATCH_KEY: &str = "flockboard.watchlist";
+
+/// The watchlist (empty when none, or set aside with the sentence returned).
+pub fn load_watchlist() -> (Watchlist, Option<String>) {
+    let (list, notice) = load_record(
+        WATCH_KEY,
+        Watchlist::parse,
+        "The watchlist kept in this browser",
+    );
+    (
+        list.unwrap_or_default(),
+        notice.map(|n| format!("{n} Stars start anew; an exported file can be imported again.")),
+    )
+}
+
+/// Keep the watchlist; a refusal (storage full or off) is said.
+pub fn save_watchlist(list: &Watchlist) -> Result<(), String> {
+    LocalStorage::raw()
+        .set_item(WATCH_KEY, &list.to_json())
+        .map_err(|_| {
+            "This browser refused to keep the watchlist (storage full or turned off).".to_string()
+        })
 }

@@ -8,12 +8,13 @@
 // What it does, and no more:
 // - forwards only the routes and methods the page uses (everything else: 404 or 405);
 // - forwards only the request headers each service reads: `flock-api-key` and `content-type`
-//   to the FLock API; `authorization`, `content-type` and `accept` to the Hub;
+//   to the FLock API; `authorization`, `content-type`, `accept` and `range` to the Hub;
 // - answers CORS preflights and requests only for the origins in ALLOWED_ORIGINS (exact
 //   matches, never `*`: keys travel through it); any other origin gets 403 and nothing is
 //   forwarded;
 // - refuses bodies over MAX_BODY_BYTES (FLock) or MAX_HUB_BODY_BYTES (Hub) with 413;
-// - passes the answer's status and body back with only its content type (no cookies);
+// - passes the answer's status and body back with only its content type, range and
+//   redirect target (no cookies);
 // - logs nothing (no console calls at all), so no header can end up in a log.
 
 /** Routes of the FLock fed-ledger API the page calls: [method, path pattern]. */
@@ -35,6 +36,10 @@ const HUB_ROUTES = [
   ['POST', new RegExp(`^/hf/api/models/${NAME}/${NAME}/commit/[^/]+$`)],
   ['POST', new RegExp(`^/hf/${NAME}/${NAME}\\.git/info/lfs/objects/batch$`)],
   ['POST', /^\/hf\/api\/complete_multipart(\/[0-9a-f]{64})?$/],
+  // What the checks before submitting and a lost commit's recovery read: model info, a
+  // revision, its history and tree, a file or a Range of it.
+  ['GET', new RegExp(`^/hf/api/models/${NAME}/${NAME}(/(revision|commits|tree)/.+)?$`)],
+  ['GET', new RegExp(`^/hf/${NAME}/${NAME}/resolve/[^/]+/.+$`)],
 ];
 
 const SERVICES = {
@@ -49,7 +54,7 @@ const SERVICES = {
     routes: HUB_ROUTES,
     upstream: (env) => env.HUB_UPSTREAM || 'https://huggingface.co',
     strip: '/hf',
-    headers: ['authorization', 'content-type', 'accept'],
+    headers: ['authorization', 'content-type', 'accept', 'range'],
     limit: (env) => Number(env.MAX_HUB_BODY_BYTES || 64 * 1024 * 1024),
   },
 };
@@ -131,8 +136,12 @@ export default {
       return plain(502, `The ${found.name === 'hub' ? 'Hub' : 'FLock API'} could not be reached.\n`, cors);
     }
     const out = { ...cors };
-    const type = answer.headers.get('content-type');
-    if (type) out['content-type'] = type;
+    // The content type; for a file read, its range; for a redirect to the Hub's file CDN,
+    // where (the browser follows it there: the CDN allows CORS).
+    for (const name of ['content-type', 'content-range', 'location']) {
+      const value = answer.headers.get(name);
+      if (value) out[name] = value;
+    }
     return new Response(answer.body, { status: answer.status, headers: out });
   },
 };

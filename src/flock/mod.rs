@@ -23,6 +23,7 @@ pub mod url;
 pub mod view;
 pub mod wallet;
 pub mod wallet_stats;
+pub mod watch;
 
 pub use error::ApiError;
 pub use task::{Task, TaskStatus, TaskType};

@@ -41,6 +41,8 @@ pub enum View {
         /// The address linked; empty for the wallet saved in Settings.
         address: String,
     },
+    /// The watchlist: starred wallets and tasks, and how they moved.
+    Watch,
     /// Upload a model to the Hub, optionally for a task.
     Upload {
         /// The task the model is for.
@@ -100,6 +102,7 @@ impl View {
             "wallet" => View::Wallet {
                 address: get("address").unwrap_or_default().trim().to_string(),
             },
+            "watch" => View::Watch,
             "me" => View::Me {
                 address: get("address").unwrap_or_default().trim().to_string(),
             },
@@ -174,6 +177,7 @@ impl View {
                     pairs.push(("revision", revision.clone()));
                 }
             }
+            View::Watch => pairs.push(("view", "watch".into())),
             View::Settings => pairs.push(("view", "settings".into())),
             View::Check => pairs.push(("view", "check".into())),
             View::Invalid(_) => {}
@@ -204,6 +208,7 @@ impl View {
             ),
             View::Upload { .. } => "Upload a model · flockboard".into(),
             View::Submit { .. } => "Submit to FLock · flockboard".into(),
+            View::Watch => "Watchlist · flockboard".into(),
             View::Settings => "Settings · flockboard".into(),
             View::Check => "Connection check · flockboard".into(),
             View::Invalid(_) => "Link not understood · flockboard".into(),
@@ -280,6 +285,7 @@ mod tests {
             },
             View::Settings,
             View::Check,
+            View::Watch,
             View::Me {
                 address: String::new(),
             },

@@ -8,13 +8,16 @@ use leptos::prelude::*;
 
 use crate::app::{use_go, use_settings, use_view};
 use crate::browser::{download_text, scroll_to};
-use crate::components::{CopyButton, ErrorPanel, RefreshButton, TabLink, UnreadNotice};
+use crate::components::{
+    CopyButton, ErrorPanel, RefreshButton, StarButton, Starred, TabLink, UnreadNotice,
+};
 use crate::flock::leaderboard::{
     format_score, position_of, select, to_csv, Board, Column, Entry, LeaderboardQuery,
     ROWS_PER_PAGE,
 };
 use crate::flock::time::format_utc;
 use crate::flock::view::View;
+use crate::flock::wallet::WalletAddress;
 use crate::net::fetch_leaderboard;
 use crate::remote::{use_remote, Load};
 
@@ -212,6 +215,7 @@ fn BoardTable(
                                     <a class="mono" href=View::Wallet { address: e.wallet.clone() }.href()>{e.wallet.clone()}</a>
                                     " "
                                     <CopyButton text=e.wallet.clone() what="wallet address" />
+                                    {e.wallet.parse::<WalletAddress>().ok().map(|w| view! { " " <StarButton target=Starred::Wallet(w) /> })}
                                 </td>
                             }.into_any(),
                             Column::Score => view! { <td class="num">{format_score(e.score)}</td> }.into_any(),

@@ -11,9 +11,11 @@ use async_lock::Semaphore;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::{use_settings, use_view};
-use crate::browser::clock_time;
-use crate::components::{Deadline, Downloads, ErrorPanel, RefreshButton, StatusBadge, WalletForm};
+use crate::app::{change_watchlist, use_settings, use_view, use_watchlist};
+use crate::browser::{clock_time, local_date_time};
+use crate::components::{
+    Deadline, Downloads, ErrorPanel, RefreshButton, StarButton, Starred, StatusBadge, WalletForm,
+};
 use crate::flock::format::grouped;
 use crate::flock::leaderboard::{format_score, Board, Entry, LeaderboardQuery};
 use crate::flock::standing::{row_json, stand, standing_tasks, unlisted_tasks, BoardStanding};
@@ -21,6 +23,7 @@ use crate::flock::task::Task;
 use crate::flock::task_list::TaskFilter;
 use crate::flock::view::View;
 use crate::flock::wallet::WalletAddress;
+use crate::flock::watch::{movement, Snapshot, Watchlist};
 use crate::flock::ApiError;
 use crate::net::{
     fetch_my_submissions, fetch_task_list, fetch_wallet_submissions, read_leaderboard,
@@ -94,9 +97,13 @@ pub fn MePage() -> impl IntoView {
     }
 }
 
-/// The tasks a wallet's standing covers, then the table.
+/// The tasks a wallet's standing covers, then the table. With `watch` (the watchlist), each
+/// look is kept as a snapshot and the ranks say how they moved since the previous one.
 #[component]
-fn Standing(wallet: WalletAddress) -> impl IntoView {
+pub(crate) fn Standing(
+    wallet: WalletAddress,
+    #[prop(default = false)] watch: bool,
+) -> impl IntoView {
     let settings = use_settings();
     let who = wallet.clone();
     let basis = use_remote(
@@ -121,6 +128,8 @@ fn Standing(wallet: WalletAddress) -> impl IntoView {
         <p class="wallet__head">
             <code class="wallet__address" data-testid="standing-wallet">{wallet.to_string()}</code>
             <a class="button button--quiet" href=View::Wallet { address: wallet.to_string() }.href()>"Wallet page"</a>
+            {(!watch).then(|| view! { <a class="button button--quiet" href=View::Me { address: wallet.to_string() }.href()>"Link to this standing"</a> })}
+            <StarButton target=Starred::Wallet(wallet.clone()) />
         </p>
     };
     view! {
@@ -129,7 +138,7 @@ fn Standing(wallet: WalletAddress) -> impl IntoView {
             Load::Loading => view! { <p class="loading" role="status" data-testid="loading">"Finding the tasks to cover…"</p> }.into_any(),
             Load::Failed(e) => view! { <ErrorPanel error=e on_retry=Callback::new(move |()| basis.retry()) /> }.into_any(),
             Load::Ready((tasks, unlisted)) => view! {
-                <StandingTable tasks=tasks unlisted=unlisted wallet=wallet.clone() />
+                <StandingTable tasks=tasks unlisted=unlisted wallet=wallet.clone() watch=watch />
             }.into_any(),
         }}
     }
@@ -175,8 +184,14 @@ impl Row {
 }
 
 #[component]
-fn StandingTable(tasks: Vec<Task>, unlisted: Vec<u64>, wallet: WalletAddress) -> impl IntoView {
+fn StandingTable(
+    tasks: Vec<Task>,
+    unlisted: Vec<u64>,
+    wallet: WalletAddress,
+    watch: bool,
+) -> impl IntoView {
     let settings = use_settings();
+    let watchlist = use_watchlist();
     let cache = use_board_cache();
     let rows: Vec<Row> = tasks
         .into_iter()
@@ -327,9 +342,31 @@ fn StandingTable(tasks: Vec<Task>, unlisted: Vec<u64>, wallet: WalletAddress) ->
         })
     };
     let stem = format!("flockboard-standing-{wallet}");
+    if watch {
+        // Each look with both boards read is kept, once per moment.
+        for row in &rows {
+            let (models, validators, id, wallet) =
+                (row.models, row.validators, row.task.id, wallet.clone());
+            Effect::new(move |_| {
+                if let (BoardRead::Ready(m, a), BoardRead::Ready(v, b)) =
+                    (models.get(), validators.get())
+                {
+                    let rank = |s: &BoardStanding| s.placed.as_ref().and_then(|p| p.rank);
+                    let snapshot = Snapshot {
+                        at_ms: a.min(b),
+                        models: rank(&m),
+                        validators: rank(&v),
+                    };
+                    // A refusal to keep it only loses this look's snapshot.
+                    let _ = change_watchlist(watchlist, |l| l.record(&wallet, id, snapshot));
+                }
+            });
+        }
+    }
+    let moved = watch.then_some(watchlist);
     let body = rows
         .into_iter()
-        .map(|row| standing_row(row, &wallet, keyed))
+        .map(|row| standing_row(row, &wallet, keyed, moved))
         .collect_view();
     view! {
         {unlisted_note}
@@ -369,7 +406,12 @@ async fn own_count(settings: &Settings, id: u64, controller: &web_sys::AbortCont
     }
 }
 
-fn standing_row(row: Row, wallet: &WalletAddress, keyed: bool) -> impl IntoView {
+fn standing_row(
+    row: Row,
+    wallet: &WalletAddress,
+    keyed: bool,
+    moved: Option<RwSignal<Watchlist>>,
+) -> impl IntoView {
     let id = row.task.id;
     let title = if row.task.title.trim().is_empty() {
         "(untitled)".to_string()
@@ -387,7 +429,24 @@ fn standing_row(row: Row, wallet: &WalletAddress, keyed: bool) -> impl IntoView 
             },
         }
         .href();
-        move || board_cell(state.get(), &href)
+        let wallet = wallet.clone();
+        move || {
+            let state = state.get();
+            // The rank before this look, from the snapshots taken earlier.
+            let before = match (&state, moved) {
+                (BoardRead::Ready(_, at), Some(list)) => list.with_untracked(|l| {
+                    l.before(&wallet, id, *at).and_then(|s| {
+                        let rank = match board {
+                            Board::Models => s.models,
+                            Board::Validators => s.validators,
+                        };
+                        rank.map(|r| (r, s.at_ms))
+                    })
+                }),
+                _ => None,
+            };
+            board_cell(state, &href, before)
+        }
     };
     let read_at = {
         let (models, validators) = (row.models, row.validators);
@@ -420,7 +479,7 @@ fn standing_row(row: Row, wallet: &WalletAddress, keyed: bool) -> impl IntoView 
 
 /// One board's cell: progress while reading; then rank of how many, score and the gap, linked
 /// to the board filtered to the wallet.
-fn board_cell(state: BoardRead, board_href: &str) -> AnyView {
+fn board_cell(state: BoardRead, board_href: &str, before: Option<(u64, f64)>) -> AnyView {
     match state {
         BoardRead::Waiting => view! { <span class="muted">"waiting…"</span> }.into_any(),
         BoardRead::Reading(_, 0) => view! { <span class="muted" role="status">"reading board…"</span> }.into_any(),
@@ -446,8 +505,13 @@ fn board_cell(state: BoardRead, board_href: &str) -> AnyView {
                         Some(gap) => format!("{gap:.4} from #{}", grouped(up.rank)),
                         None => format!("next up: #{}", grouped(up.rank)),
                     });
+                    let moved = movement(before, placed.rank).map(|m| {
+                        let class = match m.places { 0 => "muted", p if p > 0 => "move move--up", _ => "move move--down" };
+                        view! { <div class=class data-testid="standing-move">{format!("{} since {}", m.arrow(), local_date_time(m.since_ms))}</div> }
+                    });
                     view! {
                         <a href=board_href.to_string() data-testid="standing-rank">{format!("{rank} of {wallets}")}</a>
+                        {moved}
                         <div class="muted">{format!("score {}", format_score(placed.score))}</div>
                         {gap.map(|g| view! { <div class="muted" data-testid="standing-gap">{g}</div> })}
                     }

@@ -3,7 +3,7 @@
 mod check_page;
 mod invalid_link_page;
 mod leaderboard_page;
-mod me_page;
+pub(crate) mod me_page;
 mod settings_page;
 mod stats_page;
 mod submit_page;
@@ -11,6 +11,7 @@ mod task_page;
 mod tasks_page;
 mod upload_page;
 mod wallet_page;
+mod watch_page;
 
 pub use check_page::CheckPage;
 pub use invalid_link_page::InvalidLinkPage;
@@ -23,3 +24,4 @@ pub use task_page::TaskPage;
 pub use tasks_page::TasksPage;
 pub use upload_page::UploadPage;
 pub use wallet_page::WalletPage;
+pub use watch_page::WatchPage;

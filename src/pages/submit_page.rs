@@ -107,6 +107,18 @@ pub fn SubmitPage() -> impl IntoView {
             &base_model.get(),
         ))
     });
+    let failed = Memo::new(move |_| {
+        findings
+            .get()
+            .is_some_and(|f| f.iter().any(|f| f.level == Level::Fail))
+    });
+    // Submitting despite a failed check takes a deliberate tick, asked again for every repo
+    // and revision.
+    let anyway = RwSignal::new(false);
+    Effect::new(move |_| {
+        target.track();
+        anyway.set(false);
+    });
     let problems = move || {
         let mut out = Vec::new();
         if task.get().is_none() {
@@ -130,11 +142,8 @@ pub fn SubmitPage() -> impl IntoView {
         if target.get().is_some() && inspecting.get() {
             out.push("Checking the repo on the Hub…".into());
         }
-        if findings
-            .get()
-            .is_some_and(|f| f.iter().any(|f| f.level == Level::Fail))
-        {
-            out.push("A check of the repo failed (see above): fix it before submitting, or the submission is wasted.".into());
+        if failed.get() && !anyway.get() {
+            out.push("A check of the repo failed (see above): fix it before submitting, or the submission is likely wasted.".into());
         }
         out
     };
@@ -232,6 +241,12 @@ pub fn SubmitPage() -> impl IntoView {
                             </div>
                         </div>
                     }
+                })}
+                {move || failed.get().then(|| view! {
+                    <label class="check-field">
+                        <input type="checkbox" data-testid="submit-anyway" prop:checked=move || anyway.get() on:change:target=move |ev| anyway.set(ev.target().checked()) />
+                        " Submit anyway: I know a failed check is likely to cost this submission."
+                    </label>
                 })}
                 <ul class="checks">{move || problems().into_iter().map(|p| view! { <li class="check--warn">{p}</li> }).collect_view()}</ul>
                 <div class="actions">

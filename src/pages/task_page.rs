@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 
 use crate::app::use_settings;
-use crate::components::{use_now, Deadline, Description, ErrorPanel, StatusBadge, SubmissionTable};
+use crate::components::{
+    use_now, Deadline, Description, ErrorPanel, StarButton, Starred, StatusBadge, SubmissionTable,
+};
 use crate::flock::format::{grouped, human_count};
 use crate::flock::leaderboard::LeaderboardQuery;
 use crate::flock::phase::{timeline, Phase};
@@ -153,6 +155,7 @@ fn TaskDetail(task: Task) -> impl IntoView {
             <div class="page-head">
                 <h1 data-testid="task-title">{title}</h1>
                 <StatusBadge status=task.status.clone() />
+                <StarButton target=Starred::Task(task.id) />
                 <a class="button button--quiet" data-testid="leaderboard-link" href=View::Leaderboard { id: task.id, query: LeaderboardQuery::default() }.href()>
                     "Leaderboard"
                 </a>

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 
 use crate::app::{use_go, use_settings, use_view};
 use crate::components::{
-    Deadline, Downloads, ErrorPanel, RefreshButton, StatusBadge, TabLink, UnreadNotice,
+    Deadline, Downloads, ErrorPanel, RefreshButton, StarButton, Starred, StatusBadge, TabLink,
+    UnreadNotice,
 };
 use crate::flock::format::{grouped, human_count};
 use crate::flock::task::{Task, TaskList};
@@ -194,6 +195,7 @@ fn TaskTable(list: TaskList, query: Memo<TaskListQuery>) -> impl IntoView {
                                 <th scope="col" class="num">"Context"</th>
                                 <th scope="col">"VRAM"</th>
                                 <th scope="col">"Submissions close"</th>
+                                <th scope="col"><span class="visually-hidden">"Watch"</span></th>
                             </tr>
                         </thead>
                         <tbody>{rows}</tbody>
@@ -232,6 +234,7 @@ fn task_row(task: &Task) -> impl IntoView {
             <td class="num">{task.context_length.map(grouped).unwrap_or_else(|| "—".into())}</td>
             <td>{task.recommended_vram.clone().unwrap_or_else(|| "—".into())}</td>
             <td><Deadline at=task.submission_ends_at /></td>
+            <td><StarButton target=Starred::Task(task.id) /></td>
         </tr>
     }
 }

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 
 use crate::app::{use_settings, use_view};
 use crate::components::{
-    CopyButton, ErrorPanel, RefreshButton, SubmissionTable, UnreadNotice, WalletForm,
+    CopyButton, ErrorPanel, RefreshButton, StarButton, Starred, SubmissionTable, UnreadNotice,
+    WalletForm,
 };
 use crate::flock::unread::Unread;
 use crate::flock::view::View;
@@ -75,6 +76,8 @@ fn WalletRecord(wallet: WalletAddress) -> impl IntoView {
         <div class="wallet__head">
             <code class="wallet__address" data-testid="wallet-address">{wallet.to_string()}</code>
             <CopyButton text=wallet.to_string() what="wallet address" />
+            <StarButton target=Starred::Wallet(wallet.clone()) />
+            <a class="button button--quiet" href=View::Me { address: wallet.to_string() }.href()>"Standing"</a>
             {is_me.then(|| view! { <span class="badge badge--open">"Your wallet"</span> })}
             <RefreshButton
                 refreshing=Signal::derive(move || node.refreshing() || validator.refreshing() || enrolled.refreshing() || submissions.refreshing())

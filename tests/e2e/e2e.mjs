@@ -516,6 +516,13 @@ await test('a wallet link opens in a fresh tab with medals, tasks and every subm
   assert.ok(paths.includes(`/api/v1/stats/achievements/${ME}?role=node`));
 });
 
+/** Wait until every standing table on the page has read all its boards. */
+const standingRead = (page) => page.waitForFunction(() => {
+  const times = [...document.querySelectorAll('[data-testid=standing-read-at]')];
+  return times.length > 0 && times.every((c) => c.textContent !== '—')
+    && [...document.querySelectorAll('[data-testid=refresh]')].every((b) => !b.disabled);
+}, null, { timeout: 30000 });
+
 await test('my standing: every open task and the finalized ones submitted to, both boards, kept for the session', async () => {
   await inProfile({ wallet: ME, flock_api_key: KEY, flock_key_scope: API_BASE }, async (page) => {
     // Slow board pages, so that the reading is seen in progress.
@@ -523,13 +530,8 @@ await test('my standing: every open task and the finalized ones submitted to, bo
     await page.goto(url('?view=me'));
     await page.waitForFunction(() => /reading board: \d+ of \d+ pages/.test(document.querySelector('[data-testid=standing-table]')?.innerText || ''));
     const row = (id) => page.locator(`[data-testid=standing-row][data-task-id="${id}"]`);
-    // Every board read: each row has its time, and Refresh is free again.
-    await page.waitForFunction(() => {
-      const times = [...document.querySelectorAll('[data-testid=standing-read-at]')];
-      const mine = [...document.querySelectorAll('[data-testid=standing-mine]')];
-      return times.length > 0 && times.every((c) => c.textContent !== '—') && mine.every((c) => c.textContent !== '…')
-        && !document.querySelector('[data-testid=refresh]')?.disabled;
-    }, null, { timeout: 30000 });
+    await standingRead(page);
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=standing-mine]')].every((c) => c.textContent !== '…'));
     const ids = await page.$$eval('[data-testid=standing-row]', (rows) => rows.map((r) => r.dataset.taskId));
     assert.deepEqual([...ids].sort(), [...OPEN_IDS, '1', '5'].sort(), 'the open tasks, and the finalized tasks the wallet submitted to');
     assert.deepEqual(ids.slice(-2), ['5', '1'], 'finalized ones after the open ones, newest first');
@@ -589,6 +591,77 @@ await test('my standing: every open task and the finalized ones submitted to, bo
     assert.match(await page.getByTestId('no-wallet').innerText(), /save your wallet in Settings/);
     assert.ok(!page.requests.some((r) => r.url.includes('/stats/')), 'nothing requested');
   });
+});
+
+await test('watchlist: stars from the pages, movement since the previous look, new tasks, export and import', async () => {
+  let exported;
+  await inProfile({ wallet: ME }, async (page) => {
+    await page.goto(url(`?address=${ME}`));
+    await page.getByTestId('wallet-address').waitFor();
+    const star = page.locator('.wallet__head [data-testid=star]');
+    await star.click();
+    assert.equal(await star.getAttribute('aria-pressed'), 'true');
+    await page.goto(url());
+    await rowIds(page);
+    await page.locator('[data-testid=task-row][data-task-id="8"] [data-testid=star]').click();
+    const stored = () => page.evaluate(() => JSON.parse(localStorage.getItem('flockboard.watchlist')));
+    assert.deepEqual([(await stored()).wallets, (await stored()).tasks], [[ME], [8]]);
+    // The first look: nothing to compare with yet; it is kept.
+    await page.goto(url('?view=watch'));
+    await standingRead(page);
+    assert.equal(await page.getByTestId('standing-move').count(), 0, 'no movement at the first look');
+    assert.match(await page.getByTestId('new-tasks').innerText(), /First visit/);
+    assert.deepEqual(await page.$$eval('[data-testid=watched-task]', (rows) => rows.map((r) => r.dataset.taskId)), ['8']);
+    await page.waitForFunction(() => Object.keys(JSON.parse(localStorage.getItem('flockboard.watchlist')).snapshots?.[document.querySelector('[data-testid=standing-wallet]').textContent.toLowerCase()] || {}).length >= 7);
+    // The boards change between two looks, and a task opened since (seen lacks task 12).
+    await control('POST', 'place', { task_id: 7, board: 'models', wallet: ME, rank: 5 });
+    await control('POST', 'place', { task_id: 1, board: 'validators', wallet: ME, rank: 9 });
+    await page.evaluate(() => {
+      const list = JSON.parse(localStorage.getItem('flockboard.watchlist'));
+      list.seen_tasks.ids = list.seen_tasks.ids.filter((id) => id !== 12);
+      localStorage.setItem('flockboard.watchlist', JSON.stringify(list));
+    });
+    await page.reload();
+    await standingRead(page);
+    const cell = (id, board) => page.locator(`[data-testid=standing-row][data-task-id="${id}"] [data-testid=standing-${board}]`);
+    assert.match(await cell(7, 'models').innerText(), /^#5 of 1,030[\s\S]*▲ 7 since \d\d\/\d\d\/\d{4}, \d\d:\d\d:\d\d/);
+    assert.match(await cell(1, 'validators').innerText(), /^#9 of 1,100[\s\S]*▼ 6 since/);
+    assert.match(await cell(1, 'models').innerText(), /= 0 since/, 'unchanged ranks say so');
+    assert.match(await page.getByTestId('new-tasks').innerText(), /Opened since your previous visit[\s\S]*#12 /);
+    await shot(page, 'watchlist');
+    const kept = (await stored()).snapshots[ME.toLowerCase()]['7'];
+    assert.deepEqual(kept.map((s) => s.models), [12, 5], 'one snapshot per look');
+    const file = await downloaded(page, 'export-watchlist');
+    assert.equal(file.name, 'flockboard-watchlist.json');
+    exported = file.text;
+  });
+  // Another browser: a broken file changes nothing; the exported one brings the stars.
+  await inProfile({}, async (page) => {
+    await page.goto(url('?view=watch'));
+    await page.getByTestId('no-wallets').waitFor();
+    await page.getByTestId('import-watchlist').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"version":1,"wallets":["0x12"],"tasks":[7]}') });
+    assert.match(await page.getByTestId('watch-message').innerText(), /broken\.json was not imported: “0x12” is not a wallet address.*Your watchlist is unchanged/);
+    assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('flockboard.watchlist'))?.tasks?.length ?? 0), 0, 'nothing taken from it');
+    await page.getByTestId('import-watchlist').setInputFiles({ name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(exported) });
+    await page.waitForFunction(() => /Imported mine\.json: 1 wallet\(s\) and 1 task\(s\)/.test(document.querySelector('[data-testid=watch-message]')?.textContent || ''));
+    await page.getByTestId('watched-wallet').waitFor();
+    assert.deepEqual(await page.$$eval('[data-testid=watched-task]', (rows) => rows.map((r) => r.dataset.taskId)), ['8']);
+  });
+  // A corrupt watchlist in storage is set aside with a notice; the page works on.
+  const page = await freshPage(() => {
+    if (!sessionStorage.getItem('seeded')) {
+      localStorage.setItem('flockboard.watchlist', '{"version":1,"wallets":[');
+      sessionStorage.setItem('seeded', '1');
+    }
+  });
+  try {
+    await page.goto(url('?view=watch'));
+    assert.match(await page.locator('.banner').innerText(), /The watchlist kept in this browser was set aside: it is not a flockboard watchlist/);
+    await page.getByTestId('no-wallets').waitFor();
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.context().close();
+  }
 });
 
 /** Click `testId` and read the file the page offers: its name and text. */
@@ -672,6 +745,7 @@ const EVERY_VIEW = [
   ['stats', '?view=stats', '[data-testid=panel-submission] canvas'],
   ['wallet', `?address=${ME}`, '[data-testid=submission-row]'],
   ['standing', '?view=me', '[data-testid=standing-rank]'],
+  ['watchlist', '?view=watch', '[data-testid=new-tasks]'],
   ['upload', '?view=upload&task=8', '[data-testid=dropzone]'],
   ['submit', '?view=submit', '[data-testid=submit-repo]'],
   ['settings', '?view=settings', '[data-testid=key-input]'],
@@ -1124,6 +1198,11 @@ await test('submitting goes through the proxy with the key', async () => {
     const revision = '0123456789abcdef0123456789abcdef01234567';
     await page.goto(url(`?view=submit&task=8&repo=alice/proxied-${Date.now()}&revision=${revision}`));
     await page.getByTestId('submit-gpu').fill('NVIDIA H100 80GB HBM3');
+    // The repo is not on the Hub (the checks read it through the proxy too): submitting anyway
+    // takes a deliberate tick.
+    await page.waitForFunction(() => document.querySelector('[data-testid=repo-check][data-check=Repository]')?.dataset.level === 'Fail', null, { timeout: 20000 });
+    assert.equal(await page.getByTestId('submit-button').isDisabled(), true, 'held back by the failed check');
+    await page.getByTestId('submit-anyway').check();
     await page.waitForFunction(() => !document.querySelector('[data-testid=submit-button]').disabled);
     await page.getByTestId('submit-button').click();
     await page.getByTestId('submit-result').waitFor();
@@ -1383,6 +1462,9 @@ print(json.dumps([big, hidden]))`;
       assert.match(ranges[1].headers.range, /^bytes=8-\d+$/, 'then the header alone');
       assert.ok(ranges.every((r) => r.url.startsWith(`${HUB_BASE}${big}/resolve/${bigCommit}/model.safetensors`)), ranges.map((r) => r.url).join(' '));
       assert.equal(await page.getByTestId('submit-button').isDisabled(), true, 'a failed check holds the submission back');
+      await page.getByTestId('submit-anyway').check();
+      await page.waitForFunction(() => !document.querySelector('[data-testid=submit-button]').disabled);
+      await page.getByTestId('submit-anyway').uncheck();
       // The suggestion is taken with one click; the template check then passes.
       await page.getByTestId('use-template').click();
       assert.equal(await page.getByTestId('submit-base').inputValue(), 'llama3');

@@ -99,6 +99,29 @@ await check('the token goes to the Hub under /hf/, and the FLock key does not', 
   assert.ok(!whoami.headers.some(([k]) => k === 'flock-api-key'), 'no FLock key to the Hub');
 });
 
+await check('the checks before submitting read model info and a Range of a file through /hf/', async () => {
+  const hf = (path) => fetch(at(`hf/${path}`), { headers: browserish({ authorization: 'Bearer hf_sandboxWriteTokenAlice0000000000000', range: 'bytes=0-1' }) });
+  const repo = `alice/proxy-read-${Date.now()}`;
+  const created = await fetch(`${process.env.HUB_URL}/api/repos/create`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer hf_sandboxWriteTokenAlice0000000000000', 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'model', name: repo.split('/')[1], organization: 'alice' }),
+  });
+  assert.ok(created.ok, `repo created: ${created.status}`);
+  const info = await hf(`api/models/${repo}`);
+  assert.equal(info.status, 200);
+  assert.equal((await info.json()).id, repo);
+  const part = await hf(`${repo}/resolve/main/.gitattributes`);
+  assert.equal(part.status, 206, 'the Range went through');
+  assert.equal((await part.text()).length, 2);
+  assert.match(part.headers.get('content-range') || '', /^bytes 0-1\//);
+  const [read] = (await log()).filter((r) => r.path.endsWith('/resolve/main/.gitattributes'));
+  assert.ok(read.headers.some(([k, v]) => k === 'range' && v === 'bytes=0-1'), 'Range forwarded');
+  assert.ok(!read.headers.some(([k]) => k === 'flock-api-key' || k === 'cookie'), 'nothing else');
+  const write = await fetch(at(`hf/api/models/${repo}`), { method: 'POST', headers: browserish() });
+  assert.ok([403, 404, 405].includes(write.status), `POST to a read route: ${write.status}`);
+});
+
 await check('routes the page never calls are not forwarded', async () => {
   for (const [method, path] of [['DELETE', 'api/v1/tasks/list'], ['PUT', 'api/v1/tasks/submit-result'], ['POST', 'hf/api/repos/delete']]) {
     const res = await fetch(at(path), { method, headers: browserish() });

@@ -427,6 +427,25 @@ fn control_route(sandbox: &Sandbox, method: &Method, route: &str, body: &[u8]) -
             sandbox.stats.clear_accepted();
             empty(StatusCode::NO_CONTENT)
         }
+        ("POST", "place") => {
+            let asked = serde_json::from_slice::<Value>(body).ok();
+            let field = |k: &str| asked.as_ref().and_then(|v| v.get(k).cloned());
+            let placed = match (
+                field("task_id").and_then(|v| v.as_u64()),
+                field("board").and_then(|v| v.as_str().map(str::to_string)),
+                field("wallet").and_then(|v| v.as_str().map(str::to_string)),
+                field("rank").and_then(|v| v.as_u64()),
+            ) {
+                (Some(task), Some(board), Some(wallet), Some(rank)) => {
+                    sandbox.stats.place(task, &board, &wallet, rank)
+                }
+                _ => Err("expected {task_id, board, wallet, rank}".into()),
+            };
+            match placed {
+                Ok(()) => empty(StatusCode::NO_CONTENT),
+                Err(why) => json_response(400, &json!({ "detail": why })),
+            }
+        }
         ("GET", "hub") => json_response(200, &json!(sandbox.hub_config())),
         ("DELETE", "hub") => {
             sandbox.wipe_hub();

@@ -92,6 +92,9 @@ pub struct Stats {
     now: NaiveDateTime,
     /// Submissions accepted by `tasks/submit-result` while running: (wallet, lower case; row).
     accepted: std::sync::Mutex<Vec<(String, Value)>>,
+    /// Wallets moved on a board while running (`POST /__sandbox/place`): (task, board name,
+    /// wallet, rank), the newest last.
+    moved: std::sync::Mutex<Vec<(u64, String, String, u64)>>,
 }
 
 fn page_params(query: &[(String, String)]) -> Result<(u64, u64), Reply> {
@@ -173,6 +176,7 @@ impl Stats {
             emissions: parse(EMISSIONS, "stats/emissions.json"),
             now,
             accepted: std::sync::Mutex::new(Vec::new()),
+            moved: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -326,12 +330,32 @@ impl Stats {
         Reply::ok(json!({ "task_id": task_id, "data": data, "id": id }))
     }
 
-    /// Forget the submissions accepted while running (tests start from the fixtures again).
+    /// Forget the submissions accepted and the wallets moved while running (tests start from
+    /// the fixtures again).
     pub fn clear_accepted(&self) {
         self.accepted
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
+        self.moved.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// Put `wallet` at `rank` on `board` (`models` or `validators`) of `task_id`, as a board
+    /// changes between two looks at it.
+    pub fn place(&self, task_id: u64, board: &str, wallet: &str, rank: u64) -> Result<(), String> {
+        if board != "models" && board != "validators" {
+            return Err(format!("no board “{board}”"));
+        }
+        if rank == 0 {
+            return Err("ranks start at 1".into());
+        }
+        self.moved.lock().unwrap_or_else(|e| e.into_inner()).push((
+            task_id,
+            board.to_string(),
+            wallet.to_string(),
+            rank,
+        ));
+        Ok(())
     }
 
     /// A wallet's submissions, newest first (any case of the address).
@@ -440,6 +464,18 @@ impl Stats {
                     .collect()
             })
             .unwrap_or_default();
+        // A moved wallet leaves its fixture place and takes its new one.
+        let mut placed = placed;
+        for (_, _, wallet, rank) in self
+            .moved
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|(t, b, _, _)| *t == task_id && b == board.name())
+        {
+            placed.retain(|(r, w)| !w.eq_ignore_ascii_case(wallet) && r != rank);
+            placed.push((*rank, wallet.clone()));
+        }
         let rows = (0..board.rows(task_id))
             .map(|i| {
                 let rank = i + 1;
