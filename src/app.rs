@@ -164,6 +164,7 @@ fn Shell(startup_warning: Option<String>) -> impl IntoView {
             </nav>
         </header>
         {startup_warning.map(|w| view! { <p class="banner banner--warning" role="status">{w}</p> })}
+        <crate::alerts::AlertWatcher />
         <main class="content" id="content" tabindex="-1">
             {move || match page.get() {
                 PageKind::Tasks => view! { <TasksPage /> }.into_any(),

@@ -11,6 +11,8 @@ pub mod flock;
 pub mod hub;
 
 #[cfg(target_arch = "wasm32")]
+pub mod alerts;
+#[cfg(target_arch = "wasm32")]
 pub mod app;
 /// Only in builds for `tests/bench/leaderboard.sh` (`--features bench`): release pages carry
 /// no benchmark exports.

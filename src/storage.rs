@@ -57,6 +57,11 @@ pub struct Settings {
     /// Notify when an upload ends while the tab is hidden (the browser's leave is asked for
     /// when this is turned on).
     pub notify_when_hidden: bool,
+    /// Poll for alerts every this many minutes while the page is open (at least
+    /// `crate::flock::alerts::MIN_MINUTES`); 0: off.
+    pub alert_every_mins: u32,
+    /// For the tests only (no field in the form): poll this often instead, in milliseconds.
+    pub alert_test_ms: Option<u64>,
 }
 
 impl Default for Settings {
@@ -73,6 +78,8 @@ impl Default for Settings {
             hf_token_session_only: false,
             network_wait_mins: DEFAULT_NETWORK_WAIT_MINS,
             notify_when_hidden: false,
+            alert_every_mins: 0,
+            alert_test_ms: None,
         }
     }
 }

@@ -10,7 +10,7 @@ use super::order::missing_last;
 use super::time::{format_utc, parse_timestamp, Instant};
 
 /// Which leaderboard of a task.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Board {
     /// Submitted models, ranked by their submission-phase score.
     #[default]

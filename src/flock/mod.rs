@@ -4,6 +4,7 @@
 //! Pure by rule: nothing here names `web_sys`, `leptos`, `gloo` or `wasm_bindgen`, so all of
 //! it builds and is tested natively against the fixtures in `tests/fixtures/`.
 
+pub mod alerts;
 pub mod check;
 pub mod error;
 pub mod export;

@@ -76,6 +76,31 @@ pub fn SettingsPage() -> impl IntoView {
         });
     };
     let parsed_network_wait = Memo::new(move |_| parse_network_wait(&network_wait_input.get()));
+    let alerts_on = RwSignal::new(current.alert_every_mins > 0);
+    let alert_mins_input = RwSignal::new(if current.alert_every_mins > 0 {
+        current.alert_every_mins.to_string()
+    } else {
+        "15".to_string()
+    });
+    let parsed_alert_mins = Memo::new(move |_| {
+        if alerts_on.get() {
+            parse_alert_minutes(&alert_mins_input.get())
+        } else {
+            Ok(0)
+        }
+    });
+    let alerts_unnotified = RwSignal::new(false);
+    // Turning alerts on asks the browser's leave to notify; without it they show in the page.
+    let on_alerts = move |on: bool| {
+        alerts_on.set(on);
+        alerts_unnotified.set(false);
+        if on {
+            leptos::task::spawn_local(async move {
+                let granted = crate::upload::awake::ask_to_notify().await;
+                let _ = alerts_unnotified.try_set(!granted);
+            });
+        }
+    };
     let token_check = RwSignal::new(None::<Result<String, String>>);
     let parsed_hub = Memo::new(move |_| resolve(&hub_input.get(), &page_url()));
     let message = RwSignal::new(None::<(bool, String)>);
@@ -96,13 +121,22 @@ pub fn SettingsPage() -> impl IntoView {
 
     // Build the settings the form describes; `None` (and a message) when a field is invalid.
     let from_form = move || -> Option<Settings> {
-        let (Ok(base), Ok(timeout_secs), Ok(wallet), Ok(hub), Ok(network_wait_mins)) = (
+        let (
+            Ok(base),
+            Ok(timeout_secs),
+            Ok(wallet),
+            Ok(hub),
+            Ok(network_wait_mins),
+            Ok(alert_every_mins),
+        ) = (
             parsed_base.get_untracked(),
             parsed_timeout.get_untracked(),
             parsed_wallet.get_untracked(),
             parsed_hub.get_untracked(),
             parsed_network_wait.get_untracked(),
-        ) else {
+            parsed_alert_mins.get_untracked(),
+        )
+        else {
             message.set(Some((
                 false,
                 "Nothing saved: fix the fields marked above.".into(),
@@ -136,6 +170,8 @@ pub fn SettingsPage() -> impl IntoView {
             wallet: wallet.map(|w| w.to_string()),
             network_wait_mins,
             notify_when_hidden: notify_input.get_untracked(),
+            alert_every_mins,
+            alert_test_ms: saved.alert_test_ms,
         })
     };
     let apply = move |next: Settings, done: &str| {
@@ -423,6 +459,24 @@ pub fn SettingsPage() -> impl IntoView {
                     <span class="field__hint">"Highlighted on leaderboards, with a “jump to me” button."</span>
                     {move || parsed_wallet.get().err().map(|e| view! { <span class="field__error" role="alert">{e}</span> })}
                 </label>
+                <label class="check">
+                    <input type="checkbox" data-testid="alerts-input" prop:checked=move || alerts_on.get() on:change:target=move |ev| on_alerts(ev.target().checked()) />
+                    " Alert me while this page is open: a watched wallet loses rank, a task opens, a watched task closes within a day"
+                </label>
+                {move || alerts_on.get().then(|| view! {
+                    <label class="field">
+                        <span class="field__label">"Look every (minutes)"</span>
+                        <input type="number" min="5" data-testid="alert-minutes-input" prop:value=move || alert_mins_input.get()
+                            on:input:target=move |ev| alert_mins_input.set(ev.target().value()) />
+                        <span class="field__hint">"Each look reads the open tasks' boards; it waits while the tab is hidden or offline."</span>
+                        {move || parsed_alert_mins.get().err().map(|e| view! { <span class="field__error" role="alert">{e}</span> })}
+                    </label>
+                })}
+                {move || alerts_unnotified.get().then(|| view! {
+                    <span class="field__warning" role="status" data-testid="alerts-unnotified">
+                        "The browser did not allow notifications for this page: alerts will show at the top of this page only."
+                    </span>
+                })}
                 <div class="actions">
                     <button class="button" type="submit" data-testid="save-settings">"Save"</button>
                     <button class="button button--quiet" type="button" on:click=test data-testid="test-api">"Test connection"</button>
@@ -435,6 +489,17 @@ pub fn SettingsPage() -> impl IntoView {
                 {move || check.get().map(|result| check_notice(result.map(|body| format!("The API answered: {body}")).map_err(|e| e.to_string()), "test-result"))}
             </form>
         </section>
+    }
+}
+
+/// Read the alert-interval field.
+fn parse_alert_minutes(raw: &str) -> Result<u32, String> {
+    let least = crate::flock::alerts::MIN_MINUTES;
+    match raw.trim().parse::<u32>() {
+        Ok(mins) if (least..=24 * 60).contains(&mins) => Ok(mins),
+        _ => Err(format!(
+            "Enter a whole number of minutes from {least} to 1440."
+        )),
     }
 }
 

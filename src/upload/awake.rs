@@ -145,15 +145,16 @@ pub fn tab_hidden() -> bool {
 }
 
 /// Show a notification, if the user allowed them (the permission is asked for in Settings,
-/// only when the user turns the option on).
-pub fn notify(title: &str, body: &str) {
+/// only when the user turns an option on); a newer one with the same `tag` replaces it.
+/// Whether it was shown.
+pub fn notify(title: &str, body: &str, tag: &str) -> bool {
     if web_sys::Notification::permission() != web_sys::NotificationPermission::Granted {
-        return;
+        return false;
     }
     let options = web_sys::NotificationOptions::new();
     options.set_body(body);
-    options.set_tag("flockboard-upload");
-    let _ = web_sys::Notification::new_with_options(title, &options);
+    options.set_tag(tag);
+    web_sys::Notification::new_with_options(title, &options).is_ok()
 }
 
 /// Ask the browser for leave to notify; whether it was given.

@@ -204,17 +204,18 @@ impl UploadSession {
                 storage::forget_unfinished();
             }
             if job.notify && tab_hidden() {
-                match &result {
-                    Ok(done) => notify(
+                let (title, body) = match &result {
+                    Ok(done) => (
                         "Upload finished",
-                        &format!(
+                        format!(
                             "{} is on the Hub: commit {}.",
                             job.repo,
                             done.commit.chars().take(12).collect::<String>()
                         ),
                     ),
-                    Err(e) => notify("Upload stopped", &format!("{}: {e}", job.repo)),
-                }
+                    Err(e) => ("Upload stopped", format!("{}: {e}", job.repo)),
+                };
+                notify(title, &body, "flockboard-upload");
             }
             show();
             outcome.set(Some(result));

@@ -664,6 +664,66 @@ await test('watchlist: stars from the pages, movement since the previous look, n
   }
 });
 
+await test('alerts while the page is open: a watched task closing, a task opened, a watched wallet losing rank', async () => {
+  // Turning alerts on in Settings asks for notifications, and the interval is checked.
+  await inProfile({ wallet: ME }, async (page) => {
+    await page.context().grantPermissions(['notifications'], { origin: APP_ORIGIN });
+    await page.goto(url('?view=settings'));
+    await page.getByTestId('alerts-input').check();
+    await page.getByTestId('alert-minutes-input').fill('3');
+    await page.getByTestId('save-settings').click();
+    assert.match(await page.locator('.field__error').first().innerText(), /from 5 to 1440/);
+    await page.getByTestId('alert-minutes-input').fill('5');
+    await page.getByTestId('save-settings').click();
+    await page.waitForFunction(() => JSON.parse(localStorage.getItem('flockboard.settings')).alert_every_mins === 5);
+    assert.equal(await page.getByTestId('alerts-unnotified').count(), 0, 'the browser allowed notifications');
+  });
+  // The poller: looks every 1.5 s here (a test-only setting), notifications recorded.
+  const watchlist = { version: 1, wallets: [ME], tasks: [9], snapshots: {}, seen_tasks: null };
+  const settings = { wallet: ME, alert_every_mins: 5, alert_test_ms: 1500 };
+  const page = await freshPage(`
+    if (!sessionStorage.getItem('seeded')) {
+      localStorage.setItem('flockboard.settings', ${JSON.stringify(JSON.stringify(settings))});
+      localStorage.setItem('flockboard.watchlist', ${JSON.stringify(JSON.stringify(watchlist))});
+      sessionStorage.setItem('seeded', '1');
+    }
+    window.__notes = [];
+    const Real = window.Notification;
+    class Recorded extends Real {
+      constructor(title, options) { super(title, options); window.__notes.push([title, options && options.body]); }
+    }
+    Object.defineProperty(Recorded, 'permission', { get: () => Real.permission });
+    Recorded.requestPermission = (...a) => Real.requestPermission(...a);
+    window.Notification = Recorded;
+  `);
+  try {
+    await page.context().grantPermissions(['notifications'], { origin: APP_ORIGIN });
+    // The first look sees the open tasks without task 12; the next one with it.
+    const open = await (await fetch(`${SANDBOX_URL}/api/v1/tasks/list?status=submission_phase`)).json();
+    await fault({ route: 'tasks/list', status: 200, body: JSON.stringify(open.filter((t) => t.id !== 12)), times: 1 });
+    await page.goto(url('?view=settings'));
+    const notes = () => page.evaluate(() => window.__notes);
+    await page.waitForFunction(() => window.__notes.some(([t]) => t === 'Task 9 closes soon'), null, { timeout: 20000 });
+    await page.waitForFunction(() => window.__notes.some(([t]) => t === 'A task opened'), null, { timeout: 20000 });
+    assert.match((await notes()).find(([t]) => t === 'A task opened')[1], /^Task 12 is open for submissions/);
+    // The board moves under the watched wallet: the next look says so.
+    await control('POST', 'place', { task_id: 7, board: 'models', wallet: ME, rank: 20 });
+    await page.waitForFunction(() => window.__notes.some(([t]) => /lost rank on task 7/.test(t)), null, { timeout: 20000 });
+    const lost = (await notes()).find(([t]) => /lost rank on task 7/.test(t));
+    assert.deepEqual(lost, ['0xb93a…47c9 lost rank on task 7', 'Models board: from #12 to #20.']);
+    const shown = await page.getByTestId('alert').allInnerTexts();
+    assert.ok(shown.some((t) => /Task 9 closes soon: Submissions to .* close at/.test(t)), shown.join('\n'));
+    assert.ok(shown.some((t) => /lost rank on task 7: Models board: from #12 to #20\./.test(t)), 'the same alerts in the page');
+    assert.equal((await notes()).filter(([t]) => t === 'Task 9 closes soon').length, 1, 'a closing task is said once');
+    await shot(page, 'alerts');
+    await page.getByTestId('dismiss-alerts').click();
+    assert.equal(await page.getByTestId('alerts').count(), 0);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await page.context().close();
+  }
+});
+
 /** Click `testId` and read the file the page offers: its name and text. */
 async function downloaded(page, testId, scope = page) {
   const [download] = await Promise.all([page.waitForEvent('download'), scope.getByTestId(testId).click()]);
