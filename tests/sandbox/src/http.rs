@@ -446,6 +446,13 @@ fn control_route(sandbox: &Sandbox, method: &Method, route: &str, body: &[u8]) -
                 Err(why) => json_response(400, &json!({ "detail": why })),
             }
         }
+        ("POST", "boards") => {
+            let rows = serde_json::from_slice::<Value>(body)
+                .ok()
+                .and_then(|v| v.get("rows").and_then(Value::as_u64));
+            sandbox.stats.set_board_rows(rows.filter(|r| *r <= 100_000));
+            empty(StatusCode::NO_CONTENT)
+        }
         ("GET", "hub") => json_response(200, &json!(sandbox.hub_config())),
         ("DELETE", "hub") => {
             sandbox.wipe_hub();

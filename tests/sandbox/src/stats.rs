@@ -95,6 +95,9 @@ pub struct Stats {
     /// Wallets moved on a board while running (`POST /__sandbox/place`): (task, board name,
     /// wallet, rank), the newest last.
     moved: std::sync::Mutex<Vec<(u64, String, String, u64)>>,
+    /// Rows of every board of every task, for benches (`POST /__sandbox/boards`); `None`: the
+    /// fixed sizes.
+    board_rows: std::sync::Mutex<Option<u64>>,
 }
 
 fn page_params(query: &[(String, String)]) -> Result<(u64, u64), Reply> {
@@ -177,6 +180,7 @@ impl Stats {
             now,
             accepted: std::sync::Mutex::new(Vec::new()),
             moved: std::sync::Mutex::new(Vec::new()),
+            board_rows: std::sync::Mutex::new(None),
         }
     }
 
@@ -338,6 +342,12 @@ impl Stats {
             .unwrap_or_else(|e| e.into_inner())
             .clear();
         self.moved.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        *self.board_rows.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// Give every board of every task `rows` rows (`None`: the fixed sizes again).
+    pub fn set_board_rows(&self, rows: Option<u64>) {
+        *self.board_rows.lock().unwrap_or_else(|e| e.into_inner()) = rows;
     }
 
     /// Put `wallet` at `rank` on `board` (`models` or `validators`) of `task_id`, as a board
@@ -476,10 +486,15 @@ impl Stats {
             placed.retain(|(r, w)| !w.eq_ignore_ascii_case(wallet) && r != rank);
             placed.push((*rank, wallet.clone()));
         }
-        let rows = (0..board.rows(task_id))
+        let count = self
+            .board_rows
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(|| board.rows(task_id));
+        let rows = (0..count)
             .map(|i| {
                 let rank = i + 1;
-                let seed = task_id.wrapping_mul(1_000_003) ^ (i << 20) ^ board.rows(task_id);
+                let seed = task_id.wrapping_mul(1_000_003) ^ (i << 20) ^ count;
                 let address = placed
                     .iter()
                     .find(|(r, _)| *r == rank)
