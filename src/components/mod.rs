@@ -30,4 +30,4 @@ pub use status_badge::StatusBadge;
 pub use submission_table::SubmissionTable;
 pub use tab_link::TabLink;
 pub use unread_notice::UnreadNotice;
-pub use wallet_form::WalletForm;
+pub use wallet_form::{AddressError, WalletForm};

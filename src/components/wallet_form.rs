@@ -49,3 +49,14 @@ pub fn WalletForm(
         </form>
     }
 }
+
+/// Why `raw` (from the URL) is not a wallet address; shown instead of the view, and nothing is
+/// requested.
+#[component]
+pub fn AddressError(raw: String, reason: String) -> impl IntoView {
+    view! {
+        <p class="notice notice--error" role="alert" data-testid="address-error">
+            {format!("“{raw}” is not a wallet address. {reason}")}
+        </p>
+    }
+}

@@ -253,6 +253,15 @@ impl Task {
         })
     }
 
+    /// The title to show: as sent, or "(untitled)" when it is blank.
+    pub fn shown_title(&self) -> String {
+        if self.title.trim().is_empty() {
+            "(untitled)".to_string()
+        } else {
+            self.title.clone()
+        }
+    }
+
     /// Read a `tasks/get` body.
     pub fn parse_detail(body: &str) -> Result<Task, ApiError> {
         let value: Value =

@@ -14,7 +14,8 @@ use leptos::task::spawn_local;
 use crate::app::{change_watchlist, use_settings, use_view, use_watchlist};
 use crate::browser::{clock_time, local_date_time};
 use crate::components::{
-    Deadline, Downloads, ErrorPanel, RefreshButton, StarButton, Starred, StatusBadge, WalletForm,
+    AddressError, Deadline, Downloads, ErrorPanel, RefreshButton, StarButton, Starred, StatusBadge,
+    WalletForm,
 };
 use crate::flock::format::grouped;
 use crate::flock::leaderboard::{format_score, Board, Entry, LeaderboardQuery};
@@ -85,11 +86,7 @@ pub fn MePage() -> impl IntoView {
                     raw.parse::<WalletAddress>()
                 };
                 match wallet {
-                    Err(reason) => view! {
-                        <p class="notice notice--error" role="alert" data-testid="address-error">
-                            {format!("“{raw}” is not a wallet address. {reason}")}
-                        </p>
-                    }.into_any(),
+                    Err(reason) => view! { <AddressError raw=raw.clone() reason=reason /> }.into_any(),
                     Ok(wallet) => view! { <Standing wallet=wallet /> }.into_any(),
                 }
             }}
@@ -413,11 +410,7 @@ fn standing_row(
     moved: Option<RwSignal<Watchlist>>,
 ) -> impl IntoView {
     let id = row.task.id;
-    let title = if row.task.title.trim().is_empty() {
-        "(untitled)".to_string()
-    } else {
-        row.task.title.clone()
-    };
+    let title = row.task.shown_title();
     let board_cell = |board: Board| {
         let state = row.board(board);
         let href = View::Leaderboard {

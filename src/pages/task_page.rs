@@ -145,11 +145,7 @@ fn TaskDetail(task: Task) -> impl IntoView {
         }
     })
     .collect_view();
-    let title = if task.title.trim().is_empty() {
-        "(untitled)".to_string()
-    } else {
-        task.title.clone()
-    };
+    let title = task.shown_title();
     view! {
         <article class="task" data-testid="task-detail" data-task-id=task.id.to_string()>
             <div class="page-head">

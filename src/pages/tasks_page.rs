@@ -212,11 +212,7 @@ fn TaskTable(list: TaskList, query: Memo<TaskListQuery>) -> impl IntoView {
 }
 
 fn task_row(task: &Task) -> impl IntoView {
-    let title = if task.title.trim().is_empty() {
-        "(untitled)".to_string()
-    } else {
-        task.title.clone()
-    };
+    let title = task.shown_title();
     let params_exact = task
         .max_params
         .map(|p| format!("{} parameters", grouped(p)));

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use crate::app::{use_settings, use_view};
 use crate::components::{
-    CopyButton, ErrorPanel, RefreshButton, StarButton, Starred, SubmissionTable, UnreadNotice,
-    WalletForm,
+    AddressError, CopyButton, ErrorPanel, RefreshButton, StarButton, Starred, SubmissionTable,
+    UnreadNotice, WalletForm,
 };
 use crate::flock::unread::Unread;
 use crate::flock::view::View;
@@ -40,11 +40,7 @@ pub fn WalletPage() -> impl IntoView {
                     }.into_any();
                 }
                 match raw.parse::<WalletAddress>() {
-                    Err(reason) => view! {
-                        <p class="notice notice--error" role="alert" data-testid="address-error">
-                            {format!("“{raw}” is not a wallet address. {reason}")}
-                        </p>
-                    }.into_any(),
+                    Err(reason) => view! { <AddressError raw=raw.clone() reason=reason /> }.into_any(),
                     Ok(wallet) => view! { <WalletRecord wallet=wallet /> }.into_any(),
                 }
             }}
