@@ -97,11 +97,22 @@ fn DailyFigures(kind: CountKind, days: Vec<DailyCount>, range: Memo<Range>) -> i
             </table>
         }
     };
+    // The chart's text alternative is the table under it: one click opens it and moves there.
+    let details = NodeRef::<leptos::html::Details>::new();
+    let show_table = move |_| {
+        if let Some(element) = details.get() {
+            element.set_open(true);
+            let _ = element.focus();
+        }
+    };
     view! {
         {figures}
         <ChartCanvas summary=summary label=label />
-        <p class="hint">"Bars: each day (the last one is today so far). Line: 7-day average."</p>
-        <details class="stats__table">
+        <p class="hint">
+            "Bars: each day (the last one is today so far). Line: 7-day average. "
+            <button type="button" class="link-button" data-testid="show-table" on:click=show_table>"The same numbers as a table"</button>
+        </p>
+        <details class="stats__table" node_ref=details tabindex="-1">
             <summary>"The numbers as a table"</summary>
             <div class="table-wrap">{table}</div>
         </details>

@@ -996,6 +996,11 @@ await test('stats: both daily charts drawn, range in the URL, numbers as a table
   await page.waitForSelector('[data-testid=panel-validation] canvas[data-ready=true]');
   const rowsIn = (kind) => page.locator(`[data-testid=panel-${kind}] [data-testid=stats-table] tbody tr`).count();
   assert.equal(await rowsIn('submission'), 30);
+  // The chart's text alternative, one click away: the table opens and takes the focus.
+  const panel = page.locator('[data-testid=panel-submission]');
+  assert.equal(await panel.locator('details.stats__table').evaluate((d) => d.open), false);
+  await panel.getByTestId('show-table').click();
+  assert.equal(await panel.locator('details.stats__table').evaluate((d) => d.open && document.activeElement === d), true);
   // The chart has drawn bars: some pixels are the bar colour.
   const painted = await page.evaluate(() => {
     const c = document.querySelector('[data-testid=panel-submission] canvas');
