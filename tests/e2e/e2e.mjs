@@ -606,6 +606,16 @@ await test('watchlist: stars from the pages, movement since the previous look, n
     await page.locator('[data-testid=task-row][data-task-id="8"] [data-testid=star]').click();
     const stored = () => page.evaluate(() => JSON.parse(localStorage.getItem('flockboard.watchlist')));
     assert.deepEqual([(await stored()).wallets, (await stored()).tasks], [[ME], [8]]);
+    // From a board: the first row's wallet, starred and unstarred again.
+    await page.goto(url('?view=leaderboard&id=7'));
+    const first = page.locator('[data-testid=board-table] tbody tr').first();
+    await first.waitFor();
+    const rival = await first.locator('.wallet-cell a').innerText();
+    await first.getByTestId('star').click();
+    assert.deepEqual((await stored()).wallets, [ME, rival]);
+    await first.getByTestId('star').click();
+    assert.equal(await first.getByTestId('star').getAttribute('aria-pressed'), 'false');
+    assert.deepEqual((await stored()).wallets, [ME]);
     // The first look: nothing to compare with yet; it is kept.
     await page.goto(url('?view=watch'));
     await standingRead(page);
