@@ -45,7 +45,7 @@ async fn take_look(
                 let (entries, _) =
                     read_leaderboard(settings, board, task.id, controller, &|_, _| {}).await?;
                 for wallet in &wallets {
-                    let rank = stand(&entries, wallet.as_str()).placed.and_then(|p| p.rank);
+                    let rank = stand(&entries, wallet.as_str()).rank();
                     look.ranks
                         .insert((wallet.as_str().to_ascii_lowercase(), task.id, board), rank);
                 }

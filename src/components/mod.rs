@@ -31,3 +31,13 @@ pub use submission_table::SubmissionTable;
 pub use tab_link::TabLink;
 pub use unread_notice::UnreadNotice;
 pub use wallet_form::{AddressError, WalletForm};
+
+/// The style of a check's line in a list of checks (`ul.checks`).
+pub fn check_class(level: crate::hub::checks::Level) -> &'static str {
+    use crate::hub::checks::Level;
+    match level {
+        Level::Pass => "check--pass",
+        Level::Warn => "check--warn",
+        Level::Fail => "check--fail",
+    }
+}

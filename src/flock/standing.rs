@@ -110,6 +110,11 @@ pub fn unlisted_tasks(tasks: &[Task], submissions: &[Submission]) -> Vec<u64> {
 }
 
 impl BoardStanding {
+    /// The wallet's rank on the board (`None`: not on it, or its entry has no rank).
+    pub fn rank(&self) -> Option<u64> {
+        self.placed.as_ref().and_then(|p| p.rank)
+    }
+
     /// As a JSON object for the downloads: `wallets`, `rank`, `score`, `next_rank`,
     /// `score_gap` (null where unknown or not placed).
     pub fn to_json(&self) -> Value {
@@ -117,7 +122,7 @@ impl BoardStanding {
         let next_up = placed.and_then(|p| p.next_up.as_ref());
         json!({
             "wallets": self.wallets,
-            "rank": placed.and_then(|p| p.rank),
+            "rank": self.rank(),
             "score": placed.and_then(|p| p.score),
             "next_rank": next_up.map(|n| n.rank),
             "score_gap": next_up.and_then(|n| n.score_gap),

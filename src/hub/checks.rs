@@ -24,6 +24,17 @@ pub enum Level {
     Fail,
 }
 
+impl Level {
+    /// Its word, as the page shows it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Level::Pass => "Pass",
+            Level::Warn => "Warning",
+            Level::Fail => "Fail",
+        }
+    }
+}
+
 /// What a check looks at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Check {

@@ -325,7 +325,7 @@ fn StandingTable(
                         _ => None,
                     };
                     let mine = match r.mine.get_untracked() {
-                        Mine::Count(n) if keyed => Some(n),
+                        Mine::Count(n) => Some(n),
                         _ => None,
                     };
                     row_json(
@@ -348,11 +348,10 @@ fn StandingTable(
                 if let (BoardRead::Ready(m, a), BoardRead::Ready(v, b)) =
                     (models.get(), validators.get())
                 {
-                    let rank = |s: &BoardStanding| s.placed.as_ref().and_then(|p| p.rank);
                     let snapshot = Snapshot {
                         at_ms: a.min(b),
-                        models: rank(&m),
-                        validators: rank(&v),
+                        models: m.rank(),
+                        validators: v.rank(),
                     };
                     // A refusal to keep it only loses this look's snapshot.
                     let _ = change_watchlist(watchlist, |l| l.record(&wallet, id, snapshot));

@@ -5,6 +5,8 @@
 //! click: the button is disabled while one is sent.
 
 use leptos::prelude::*;
+
+use crate::components::check_class;
 use web_sys::AbortController;
 
 use crate::app::{use_settings, use_view};
@@ -224,8 +226,8 @@ pub fn SubmitPage() -> impl IntoView {
                             <h2 class="repo-checks__title">"Checks on the Hub"</h2>
                             <ul class="checks" data-testid="repo-checks" aria-live="polite">
                                 {found.into_iter().map(|f| {
-                                    let class = match f.level { Level::Pass => "check--pass", Level::Warn => "check--warn", Level::Fail => "check--fail" };
-                                    let word = match f.level { Level::Pass => "Pass", Level::Warn => "Warning", Level::Fail => "Fail" };
+                                    let class = check_class(f.level);
+                                    let word = f.level.word();
                                     // A repo validators may not download: its settings, one click away.
                                     let fix = (f.check == Check::Repo && f.level != Level::Pass).then(|| settings_href.clone()).flatten().map(|href| view! {
                                         " " <a href=href target="_blank" rel="noopener noreferrer" data-testid="repo-settings">"Open its settings on the Hub"</a>

@@ -2,6 +2,8 @@
 //! them against the task, upload with progress, cancel, and carry the commit into the submit form.
 
 use leptos::prelude::*;
+
+use crate::components::check_class;
 use wasm_bindgen::JsCast;
 
 use crate::app::{use_settings, use_view};
@@ -469,7 +471,7 @@ pub fn UploadPage() -> impl IntoView {
             <h2>"Checks"</h2>
             <ul class="checks" data-testid="checks">
                 {move || findings.get().into_iter().chain(access.get()).map(|f| {
-                    let class = match f.level { Level::Pass => "check--pass", Level::Warn => "check--warn", Level::Fail => "check--fail" };
+                    let class = check_class(f.level);
                     view! { <li class=class><strong>{f.check.title()}": "</strong>{f.detail}</li> }
                 }).collect_view()}
             </ul>

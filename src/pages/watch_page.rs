@@ -31,14 +31,19 @@ pub fn WatchPage() -> impl IntoView {
         move || settings.get(),
         |settings, c| async move { fetch_task_list(&settings, TaskFilter::All, &c).await },
     );
-    Effect::new(move |_| {
-        if let Load::Ready(all) = tasks.get() {
-            let open: Vec<u64> = all
-                .tasks
+    // The tasks open now: this visit's "seen", and what is new against the previous one.
+    let open_ids = Memo::new(move |_| match tasks.get() {
+        Load::Ready(all) => Some(
+            all.tasks
                 .iter()
                 .filter(|t| t.status == TaskStatus::SubmissionPhase)
                 .map(|t| t.id)
-                .collect();
+                .collect::<Vec<u64>>(),
+        ),
+        _ => None,
+    });
+    Effect::new(move |_| {
+        if let Some(open) = open_ids.get() {
             let seen = SeenTasks {
                 at_ms: js_sys::Date::now(),
                 ids: open,
@@ -123,7 +128,7 @@ pub fn WatchPage() -> impl IntoView {
                 Load::Failed(e) => view! { <ErrorPanel error=e on_retry=Callback::new(move |()| tasks.retry()) /> }.into_any(),
                 Load::Ready(all) => {
                     let before = seen_before.get_value();
-                    let open: Vec<u64> = all.tasks.iter().filter(|t| t.status == TaskStatus::SubmissionPhase).map(|t| t.id).collect();
+                    let open = open_ids.get().unwrap_or_default();
                     let fresh = new_tasks(before.as_ref(), &open);
                     let since = before.map(|s| local_date_time(s.at_ms));
                     let ids = starred_tasks.get();
